@@ -1,0 +1,15 @@
+"""Top-level URL map: pages by app, the JSON API under /api/, the admin, language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from phaen.api.router import api
+
+urlpatterns = [
+    path("", include("phaen.plans.urls")),
+    path("geography/", include("phaen.geography.urls")),
+    path("organisations/", include("phaen.orgs.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,26 @@
+"""The JSON API: one NinjaAPI, each app contributing its router. OpenAPI docs at /api/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from phaen.api import errors
+from phaen.geography.api import router as geography_router
+from phaen.orgs.api import router as orgs_router
+from phaen.plans.api import reports_router
+from phaen.plans.api import router as plans_router
+
+api = NinjaAPI(
+    title="Phaen API",
+    version="1",
+    description=(
+        "Thai public agencies' digital-development plans, their elements and alignment. "
+        "Errors are `{code, message, detail}`; messages follow `Accept-Language` (th, en)."
+    ),
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/geography", geography_router)
+api.add_router("/organisations", orgs_router)
+api.add_router("/plans", plans_router)
+api.add_router("/reports", reports_router)

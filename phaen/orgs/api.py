@@ -1,0 +1,5 @@
+"""JSON API endpoints."""
+
+from ninja import Router
+
+router = Router()

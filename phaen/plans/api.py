@@ -1,0 +1,6 @@
+"""JSON API endpoints."""
+
+from ninja import Router
+
+router = Router()
+reports_router = Router()
