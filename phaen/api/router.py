@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from phaen.api import errors
 from phaen.geography.api import router as geography_router
 from phaen.orgs.api import router as orgs_router
-from phaen.plans.api import reports_router
+from phaen.plans.api import elements_router, links_router, reports_router
 from phaen.plans.api import router as plans_router
 
 api = NinjaAPI(
@@ -23,4 +23,6 @@ errors.install(api)
 api.add_router("/geography", geography_router)
 api.add_router("/organisations", orgs_router)
 api.add_router("/plans", plans_router)
+api.add_router("/elements", elements_router)
+api.add_router("/alignment-links", links_router)
 api.add_router("/reports", reports_router)

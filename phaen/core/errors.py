@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationError(Exception):
@@ -48,3 +49,24 @@ class ValidationFailed(ApplicationError):
     """Input failed validation; `detail["fields"]` maps field names to messages."""
 
     http_status = 422
+
+
+class PermissionDenied(ApplicationError):
+    """The actor may not do this; code `permission_denied` and a generic message by default."""
+
+    http_status = 403
+
+    def __init__(
+        self,
+        code: StrEnum | str = "permission_denied",
+        message: str | Promise | None = None,
+        *,
+        detail: dict[str, Any] | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(
+            code,
+            message if message is not None else _("You do not have permission to do this."),
+            detail=detail,
+            http_status=http_status,
+        )

@@ -305,6 +305,7 @@ class AlignmentLink(TimeStampedModel):
         default=Contribution.DIRECT,
     )
     rationale = models.TextField(_("rationale"), blank=True)
+    rationale_en = models.TextField(_("English rationale"), blank=True)
     asserted_by = models.ForeignKey(
         Organisation,
         verbose_name=_("asserted by"),

@@ -1,0 +1,35 @@
+"""Error codes of the plans app. Messages are in `services.py`, next to the rule they explain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PlanError(StrEnum):
+    CODE_TAKEN = "plan_code_taken"
+    LEVEL_KIND_MISMATCH = "plan_level_kind_mismatch"
+    PERIOD_INVALID = "plan_period_invalid"
+    AREA_INCOMPLETE = "plan_area_incomplete"
+    PREDECESSOR_INVALID = "plan_predecessor_invalid"
+    PROGRAMME_INVALID = "plan_parent_programme_invalid"
+    HAS_DEPENDENTS = "plan_has_dependents"
+    NOT_FOUND = "plan_not_found"
+
+
+class ElementError(StrEnum):
+    CODE_TAKEN = "element_code_taken"
+    PARENT_OTHER_PLAN = "element_parent_in_other_plan"
+    PARENT_CYCLE = "element_parent_cycle"
+    TITLE_REQUIRED = "element_title_required"
+    TOO_DEEP = "element_too_deep"
+    NOT_FOUND = "element_not_found"
+
+
+class AlignmentError(StrEnum):
+    SAME_PLAN = "alignment_same_plan"
+    POINTS_DOWNWARD = "alignment_points_downward"
+    SAME_LEVEL_NOT_PROGRAMME = "alignment_same_level_not_programme"
+    PERIODS_DISJOINT = "alignment_periods_disjoint"
+    CYCLE = "alignment_cycle"
+    DUPLICATE = "alignment_duplicate"
+    NOT_FOUND = "alignment_not_found"

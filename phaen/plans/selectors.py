@@ -1,0 +1,626 @@
+"""Reads of plans, outlines and alignment: lists, the chain, the matrix, the gaps.
+
+Every function here chooses its own `select_related` / `prefetch_related`, so pages and
+endpoints run a fixed number of queries whatever the number of rows. The alignment reports load
+the part of the link graph they need in a few set-based queries (one per plan level walked) and
+then work in memory (`AlignmentGraph`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from phaen.core import thai_calendar, thai_text
+from phaen.orgs.models import OrganisationAlias
+from phaen.plans.models import AlignmentLink, Contribution, Plan, PlanElement
+
+MAX_CHAIN_PATHS = 200
+
+
+# --- Lists and pages -------------------------------------------------------------------------
+
+
+def plan_search_filter(query: str) -> Q:
+    """Return a filter matching plans whose names, owner or area contain every query word.
+
+    The query is normalised and segmented like the stored `search_document`. A word that is an
+    organisation's alias (ดีป้า, ดีอีเอส, MDES) also matches that organisation's plans.
+    """
+    words = thai_text.tokens(query)
+    if not words:
+        return Q()
+    condition = Q()
+    aliases = dict(
+        OrganisationAlias.objects.filter(normalized__in=words).values_list(
+            "normalized", "organisation_id"
+        )
+    )
+    whole = thai_text.normalize(query)
+    whole_alias = OrganisationAlias.objects.filter(normalized=whole).values_list(
+        "organisation_id", flat=True
+    )
+    for word in words:
+        term = Q(search_document__icontains=word)
+        if word in aliases:
+            term |= Q(owner_id=aliases[word]) | Q(partners__id=aliases[word])
+        condition &= term
+    return condition | Q(owner_id__in=whole_alias) | Q(search_document__icontains=whole)
+
+
+def plan_list(
+    *,
+    level: int | None = None,
+    kind: str | None = None,
+    owner: str | None = None,
+    area_type: str | None = None,
+    province: str | None = None,
+    region: str | None = None,
+    special_zone: str | None = None,
+    status: str | None = None,
+    year_be: int | None = None,
+    search: str | None = None,
+) -> QuerySet[Plan]:
+    """Return plans matching the filters, with what a list shows, in a fixed number of queries.
+
+    `year_be` keeps plans whose period includes that Buddhist-Era year. `owner` matches the
+    organisation's code. `province` keeps plans whose area includes the province (by its own
+    provinces, its special zone's or its region's).
+    """
+    plans = Plan.objects.select_related("owner", "region", "special_zone").prefetch_related(
+        "provinces"
+    )
+    if level is not None:
+        plans = plans.filter(level=level)
+    if kind:
+        plans = plans.filter(kind=kind)
+    if owner:
+        plans = plans.filter(owner__code=owner)
+    if area_type:
+        plans = plans.filter(area_type=area_type)
+    if region:
+        plans = plans.filter(Q(region__code=region) | Q(provinces__region__code=region))
+    if special_zone:
+        plans = plans.filter(special_zone__code=special_zone)
+    if province:
+        plans = plans.filter(
+            Q(provinces__code=province)
+            | Q(special_zone__provinces__code=province)
+            | Q(region__provinces__code=province)
+        )
+    if status:
+        plans = plans.filter(status=status)
+    if year_be is not None:
+        year = thai_calendar.be_to_ce(year_be)
+        plans = plans.filter(start_year__lte=year, end_year__gte=year)
+    if search and search.strip():
+        plans = plans.filter(plan_search_filter(search))
+    ids = plans.values("pk")
+    return (
+        Plan.objects.filter(pk__in=ids)
+        .select_related("owner", "region", "special_zone")
+        .prefetch_related("provinces")
+        .annotate(element_count=Count("elements", distinct=True))
+        .order_by("level", "start_year", "code")
+    )
+
+
+def plan_detail(code: str) -> Plan | None:
+    """Return a plan with its area, partners, sources and neighbours prefetched."""
+    return (
+        Plan.objects.select_related(
+            "owner",
+            "region",
+            "special_zone",
+            "local_organisation",
+            "predecessor",
+            "parent_programme",
+        )
+        .prefetch_related("provinces", "partners", "sources", "successors", "member_plans")
+        .filter(code=code)
+        .first()
+    )
+
+
+@dataclass
+class OutlineNode:
+    """An element with its children, as the outline shows it."""
+
+    element: PlanElement
+    children: list[OutlineNode] = field(default_factory=list)
+
+
+def plan_outline(plan: Plan) -> list[OutlineNode]:
+    """Return the plan's element tree, read in one query ordered by path."""
+    elements = list(PlanElement.objects.filter(plan=plan).select_related("source").order_by("path"))
+    nodes = {e.pk: OutlineNode(e) for e in elements}
+    roots: list[OutlineNode] = []
+    for element in elements:
+        node = nodes[element.pk]
+        if element.parent_id is None or element.parent_id not in nodes:
+            roots.append(node)
+        else:
+            nodes[element.parent_id].children.append(node)
+    return roots
+
+
+def plan_elements_flat(plan: Plan) -> list[PlanElement]:
+    """Return the plan's elements in outline order (one query), for choices in forms."""
+    return list(PlanElement.objects.filter(plan=plan).order_by("path"))
+
+
+def _link_queryset() -> QuerySet[AlignmentLink]:
+    return AlignmentLink.objects.select_related(
+        "source_plan",
+        "source_element",
+        "target_plan",
+        "target_element",
+        "asserted_by",
+        "source",
+    )
+
+
+def plan_links_up(plan: Plan) -> list[AlignmentLink]:
+    """Return the links by which this plan and its elements serve plans above."""
+    return list(
+        _link_queryset()
+        .filter(source_plan=plan)
+        .order_by("source_element__path", "target_plan__level", "target_element__path")
+    )
+
+
+def plan_links_down(plan: Plan) -> list[AlignmentLink]:
+    """Return the links by which other plans serve this plan's elements."""
+    return list(
+        _link_queryset()
+        .filter(target_plan=plan)
+        .order_by("target_element__path", "source_plan__level", "source_plan__code")
+    )
+
+
+def link_list(
+    *, plan: str | None = None, target_plan: str | None = None, element: str | None = None
+) -> QuerySet[AlignmentLink]:
+    """Return alignment links, optionally of one serving plan, served plan or element."""
+    links = _link_queryset()
+    if plan:
+        links = links.filter(source_plan__code=plan)
+    if target_plan:
+        links = links.filter(target_plan__code=target_plan)
+    if element:
+        links = links.filter(Q(source_element__code=element) | Q(target_element__code=element))
+    return links.order_by("pk")
+
+
+def element_list(*, plan: str | None = None, kind: str | None = None) -> QuerySet[PlanElement]:
+    """Return elements in outline order, optionally of one plan and kind."""
+    elements = PlanElement.objects.select_related("plan", "parent")
+    if plan:
+        elements = elements.filter(plan__code=plan)
+    if kind:
+        elements = elements.filter(kind=kind)
+    return elements.order_by("plan__level", "plan__code", "path")
+
+
+# --- The alignment graph ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkEdge:
+    pk: int
+    source_plan: int
+    source_element: int | None
+    target_plan: int
+    target_element: int
+    contribution: str
+
+
+class AlignmentGraph:
+    """The links among a set of plans and those plans' element trees, held in memory."""
+
+    def __init__(self, plan_ids: Iterable[int], links: Iterable[LinkEdge]) -> None:
+        self.plan_ids = set(plan_ids)
+        self.links = list(links)
+        self.by_source_element: dict[int, list[LinkEdge]] = defaultdict(list)
+        self.by_source_plan: dict[int, list[LinkEdge]] = defaultdict(list)
+        self.plan_level_links: dict[int, list[LinkEdge]] = defaultdict(list)
+        for link in self.links:
+            self.by_source_plan[link.source_plan].append(link)
+            if link.source_element is None:
+                self.plan_level_links[link.source_plan].append(link)
+            else:
+                self.by_source_element[link.source_element].append(link)
+        rows = PlanElement.objects.filter(plan_id__in=self.plan_ids).values_list(
+            "pk", "parent_id", "plan_id"
+        )
+        self.parent: dict[int, int | None] = {}
+        self.plan_of: dict[int, int] = {}
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for pk, parent_id, plan_id in rows:
+            self.parent[pk] = parent_id
+            self.plan_of[pk] = plan_id
+            if parent_id is not None:
+                self.children[parent_id].append(pk)
+
+    @classmethod
+    def upward_from(cls, plan_ids: Iterable[int]) -> AlignmentGraph:
+        """Load every link reachable upward from `plan_ids`: one query per plan level."""
+        seen = set(plan_ids)
+        frontier = set(seen)
+        edges: dict[int, LinkEdge] = {}
+        while frontier:
+            batch = _edges(AlignmentLink.objects.filter(source_plan_id__in=frontier))
+            frontier = set()
+            for edge in batch:
+                edges[edge.pk] = edge
+                if edge.target_plan not in seen:
+                    seen.add(edge.target_plan)
+                    frontier.add(edge.target_plan)
+        return cls(seen, edges.values())
+
+    @classmethod
+    def downward_from(cls, plan_ids: Iterable[int]) -> AlignmentGraph:
+        """Load every link that reaches `plan_ids` from below: one query per plan level."""
+        seen = set(plan_ids)
+        frontier = set(seen)
+        edges: dict[int, LinkEdge] = {}
+        while frontier:
+            batch = _edges(AlignmentLink.objects.filter(target_plan_id__in=frontier))
+            frontier = set()
+            for edge in batch:
+                edges[edge.pk] = edge
+                if edge.source_plan not in seen:
+                    seen.add(edge.source_plan)
+                    frontier.add(edge.source_plan)
+        return cls(seen, edges.values())
+
+    def ancestors(self, element: int) -> list[int]:
+        """Return the element's parents within its plan, nearest first."""
+        out: list[int] = []
+        current = self.parent.get(element)
+        while current is not None:
+            out.append(current)
+            current = self.parent.get(current)
+        return out
+
+    def subtree(self, element: int) -> set[int]:
+        """Return the element and everything below it in its plan."""
+        out, stack = set(), [element]
+        while stack:
+            current = stack.pop()
+            out.add(current)
+            stack.extend(self.children.get(current, []))
+        return out
+
+    def outgoing(self, element: int) -> list[LinkEdge]:
+        """Return the links an element serves through, its own first, then inherited ones.
+
+        An element serves what it links to, what its parents link to, and what its whole plan
+        links to.
+        """
+        own = list(self.by_source_element.get(element, []))
+        for ancestor in self.ancestors(element):
+            own.extend(self.by_source_element.get(ancestor, []))
+        own.extend(self.plan_level_links.get(self.plan_of.get(element, -1), []))
+        return own
+
+    def reachable_from_elements(self, start: Iterable[int]) -> set[int]:
+        """Return every element reachable upward from `start` (not including `start`)."""
+        seen: set[int] = set()
+        queue = deque(start)
+        visited_sources: set[int] = set()
+        while queue:
+            current = queue.popleft()
+            if current in visited_sources:
+                continue
+            visited_sources.add(current)
+            for link in self.outgoing(current):
+                target = link.target_element
+                for reached in (target, *self.ancestors(target)):
+                    if reached not in seen:
+                        seen.add(reached)
+                        queue.append(reached)
+        return seen
+
+    def reachable_from_plan(self, plan_id: int) -> set[int]:
+        """Return every element reachable upward from any element of a plan or the plan."""
+        start = [pk for pk, owner in self.plan_of.items() if owner == plan_id]
+        reached = self.reachable_from_elements(start)
+        for link in self.plan_level_links.get(plan_id, []):
+            target = link.target_element
+            reached |= {target, *self.ancestors(target)}
+            reached |= self.reachable_from_elements([target])
+        return reached
+
+
+def _edges(queryset: QuerySet[AlignmentLink]) -> list[LinkEdge]:
+    return [
+        LinkEdge(*row)
+        for row in queryset.values_list(
+            "pk",
+            "source_plan_id",
+            "source_element_id",
+            "target_plan_id",
+            "target_element_id",
+            "contribution",
+        )
+    ]
+
+
+def _element_rows(ids: Iterable[int]) -> dict[int, PlanElement]:
+    return {e.pk: e for e in PlanElement.objects.filter(pk__in=set(ids)).select_related("plan")}
+
+
+# --- Report (a): the chain up to the National Strategy ---------------------------------------
+
+
+@dataclass
+class ChainStep:
+    element: PlanElement
+    relation: str  # "start", "part_of" or "serves"
+    contribution: str | None = None
+
+
+@dataclass
+class Chain:
+    start: PlanElement | Plan
+    paths: list[list[ChainStep]]
+    elements: dict[int, PlanElement]
+    reaches_national_strategy: bool
+    truncated: bool = False
+
+    @property
+    def levels_reached(self) -> list[int]:
+        return sorted({e.plan.level for e in self.elements.values()})
+
+
+def alignment_chain(start: PlanElement | Plan) -> Chain:
+    """Return every path from an element (or a plan) up the alignment links to the top.
+
+    A path climbs either to the element's parent in its own plan ("part of") or along a link to
+    an element of a plan above ("serves"), and ends where nothing is above. Plan-level links
+    start paths for every element of the plan.
+    """
+    plan = start if isinstance(start, Plan) else start.plan
+    graph = AlignmentGraph.upward_from([plan.pk])
+    paths: list[list[tuple[int, str, str | None]]] = []
+    truncated = False
+
+    def climb(element: int, path: list[tuple[int, str, str | None]]) -> None:
+        nonlocal truncated
+        if len(paths) >= MAX_CHAIN_PATHS:
+            truncated = True
+            return
+        on_path = {step[0] for step in path}
+        moves: list[tuple[int, str, str | None]] = [
+            (link.target_element, "serves", link.contribution)
+            for link in graph.by_source_element.get(element, [])
+        ]
+        parent = graph.parent.get(element)
+        if parent is not None:
+            moves.append((parent, "part_of", None))
+        elif not graph.by_source_element.get(element):
+            moves.extend(
+                (link.target_element, "serves", link.contribution)
+                for link in graph.plan_level_links.get(graph.plan_of[element], [])
+                if graph.plan_of[element] != plan.pk or isinstance(start, PlanElement)
+            )
+        moves = [m for m in moves if m[0] not in on_path]
+        if not moves:
+            paths.append(path)
+            return
+        for target, relation, contribution in moves:
+            climb(target, [*path, (target, relation, contribution)])
+
+    if isinstance(start, PlanElement):
+        climb(start.pk, [(start.pk, "start", None)])
+    else:
+        for link in graph.plan_level_links.get(plan.pk, []):
+            climb(link.target_element, [(link.target_element, "serves", link.contribution)])
+        for element, owner in graph.plan_of.items():
+            if owner == plan.pk and element in graph.by_source_element:
+                climb(element, [(element, "start", None)])
+    ids = {step[0] for path in paths for step in path}
+    elements = _element_rows(ids)
+    built = [
+        [ChainStep(elements[pk], relation, contribution) for pk, relation, contribution in path]
+        for path in paths
+        if len(path) > 1 or isinstance(start, Plan)
+    ]
+    reaches = any(
+        e.plan.level == 1
+        for pk, e in elements.items()
+        if not isinstance(start, PlanElement) or pk != start.pk
+    )
+    return Chain(
+        start=start,
+        paths=built,
+        elements=elements,
+        reaches_national_strategy=reaches,
+        truncated=truncated,
+    )
+
+
+# --- Report (b): the alignment matrix --------------------------------------------------------
+
+
+@dataclass
+class MatrixCell:
+    kind: str  # "direct", "supporting", "plan" (a whole-plan link), "indirect" or ""
+    link_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Matrix:
+    plan: Plan
+    higher_plan: Plan
+    rows: list[PlanElement]
+    columns: list[PlanElement]
+    cells: list[list[MatrixCell]]
+
+    @property
+    def empty_rows(self) -> list[PlanElement]:
+        return [
+            r
+            for r, cells in zip(self.rows, self.cells, strict=True)
+            if not any(c.kind for c in cells)
+        ]
+
+    @property
+    def empty_columns(self) -> list[PlanElement]:
+        return [
+            col
+            for index, col in enumerate(self.columns)
+            if not any(row[index].kind for row in self.cells)
+        ]
+
+
+def alignment_matrix(plan: Plan, higher_plan: Plan, *, row_depth: int = 0) -> Matrix:
+    """Cross a plan's elements (rows, to `row_depth`) with a higher plan's top-level elements.
+
+    A cell says how the row (with everything under it) serves the column (with everything
+    under it): by a direct or supporting link, through a link of the whole plan, or indirectly
+    through plans in between.
+    """
+    graph = AlignmentGraph.upward_from([plan.pk])
+    elements = list(
+        PlanElement.objects.filter(
+            Q(plan=plan, depth__lte=row_depth) | Q(plan=higher_plan, depth=0)
+        )
+        .select_related("plan")
+        .order_by("path")
+    )
+    rows = [e for e in elements if e.plan_id == plan.pk]
+    columns = [e for e in elements if e.plan_id == higher_plan.pk]
+    column_trees = {c.pk: graph.subtree(c.pk) if c.pk in graph.parent else {c.pk} for c in columns}
+    plan_links = graph.plan_level_links.get(plan.pk, [])
+    cells: list[list[MatrixCell]] = []
+    for row in rows:
+        tree = graph.subtree(row.pk)
+        direct = [link for e in tree for link in graph.by_source_element.get(e, [])]
+        reached = graph.reachable_from_elements(tree)
+        line: list[MatrixCell] = []
+        for column in columns:
+            target = column_trees[column.pk]
+            hits = [link for link in direct if link.target_element in target]
+            whole = [link for link in plan_links if link.target_element in target]
+            if hits:
+                kind = (
+                    Contribution.DIRECT
+                    if any(h.contribution == Contribution.DIRECT for h in hits)
+                    else Contribution.SUPPORTING
+                )
+                line.append(MatrixCell(str(kind), [h.pk for h in hits]))
+            elif whole:
+                line.append(MatrixCell("plan", [w.pk for w in whole]))
+            elif reached & target:
+                line.append(MatrixCell("indirect"))
+            else:
+                line.append(MatrixCell(""))
+        cells.append(line)
+    return Matrix(plan=plan, higher_plan=higher_plan, rows=rows, columns=columns, cells=cells)
+
+
+def matrix_candidates(plan: Plan) -> list[Plan]:
+    """Return the plans above this one that it reaches, for choosing a matrix's columns."""
+    graph = AlignmentGraph.upward_from([plan.pk])
+    return list(Plan.objects.filter(pk__in=graph.plan_ids - {plan.pk}).order_by("level", "code"))
+
+
+# --- Report (c): the gaps ----------------------------------------------------------------------
+
+
+@dataclass
+class ServedElement:
+    element: PlanElement
+    plans: list[Plan]
+    direct: bool
+
+
+@dataclass
+class Gaps:
+    plan: Plan
+    level: int | None
+    served: list[ServedElement]
+    unserved: list[PlanElement]
+    serving_nothing: list[PlanElement]
+
+
+def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> Gaps:
+    """Find the plan's elements no plan below serves, and its elements that serve nothing above.
+
+    `level` restricts "below" to plans of that level (3 for action plans). Serving counts links
+    to the element or anything under it, directly or through plans in between. Only elements
+    down to `depth` are reported (0: the top-level strategies).
+    """
+    down = AlignmentGraph.downward_from([plan.pk])
+    top = list(
+        PlanElement.objects.filter(plan=plan, depth__lte=depth)
+        .select_related("plan")
+        .order_by("path")
+    )
+    lower_plans = {
+        p.pk: p
+        for p in Plan.objects.filter(pk__in=down.plan_ids - {plan.pk}).order_by("level", "code")
+    }
+    served_by: dict[int, set[int]] = defaultdict(set)
+    directly: set[int] = set()
+    for other_id, other in lower_plans.items():
+        if level is not None and other.level != level:
+            continue
+        if other.level < plan.level:
+            continue
+        reached = down.reachable_from_plan(other_id)
+        for link in down.by_source_plan.get(other_id, []):
+            if link.target_plan == plan.pk:
+                directly.update({link.target_element, *down.ancestors(link.target_element)})
+        for element_id in reached:
+            if down.plan_of.get(element_id) == plan.pk:
+                served_by[element_id].add(other_id)
+    served: list[ServedElement] = []
+    unserved: list[PlanElement] = []
+    for element in top:
+        plans = [lower_plans[p] for p in sorted(served_by.get(element.pk, set()))]
+        if plans:
+            served.append(ServedElement(element, plans, element.pk in directly))
+        else:
+            unserved.append(element)
+    up = AlignmentGraph.upward_from([plan.pk])
+    if up.plan_level_links.get(plan.pk):
+        serving_nothing: list[PlanElement] = []
+    else:
+        serving_nothing = [
+            e
+            for e in top
+            if not any(up.by_source_element.get(x) for x in up.subtree(e.pk))
+            and not any(up.by_source_element.get(a) for a in up.ancestors(e.pk))
+        ]
+        if plan.level == 1:
+            serving_nothing = []
+    return Gaps(
+        plan=plan, level=level, served=served, unserved=unserved, serving_nothing=serving_nothing
+    )
+
+
+# --- The cascade diagram ---------------------------------------------------------------------
+
+
+@dataclass
+class Cascade:
+    plan: Plan
+    levels: dict[int, list[Plan]]
+    edges: list[tuple[int, int]]
+
+
+def plan_cascade(plan: Plan) -> Cascade:
+    """Return the plans this plan serves, level by level up to the National Strategy."""
+    graph = AlignmentGraph.upward_from([plan.pk])
+    plans = {p.pk: p for p in Plan.objects.filter(pk__in=graph.plan_ids).select_related("owner")}
+    levels: dict[int, list[Plan]] = defaultdict(list)
+    for p in sorted(plans.values(), key=lambda p: (p.level, p.code)):
+        levels[p.level].append(p)
+    edges = sorted({(link.source_plan, link.target_plan) for link in graph.links})
+    return Cascade(plan=plan, levels=dict(sorted(levels.items())), edges=edges)

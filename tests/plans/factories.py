@@ -1,0 +1,45 @@
+"""Factories for plans tests: rows made directly, so each test states only what it needs."""
+
+from __future__ import annotations
+
+import factory
+
+from phaen.core.thai_text import search_document
+from phaen.orgs.models import Organisation, OrganisationKind
+from phaen.plans.models import KIND_LEVEL, Plan, PlanElement, PlanKind
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"test-org-{n}")
+    name_th = factory.Sequence(lambda n: f"หน่วยงานทดสอบ {n}")
+    kind = OrganisationKind.DEPARTMENT
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    code = factory.Sequence(lambda n: f"test-plan-{n}")
+    name_th = factory.Sequence(lambda n: f"แผนทดสอบ {n}")
+    kind = PlanKind.ACTION_PLAN
+    level = factory.LazyAttribute(lambda o: KIND_LEVEL[o.kind])
+    owner = factory.SubFactory(OrganisationFactory)
+    start_year = 2023
+    end_year = 2027
+    search_document = factory.LazyAttribute(lambda o: search_document(o.name_th, o.code))
+
+
+class ElementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanElement
+
+    plan = factory.SubFactory(PlanFactory)
+    kind = "strategy"
+    code = factory.Sequence(lambda n: f"test-el-{n}")
+    title_th = factory.Sequence(lambda n: f"ยุทธศาสตร์ทดสอบ {n}")
+    position = factory.Sequence(lambda n: n + 1)
+    path = factory.LazyAttribute(lambda o: f"{o.position:04d}")
