@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from phaen.api.router import api
+from config.api import api
 
 urlpatterns = [
     path("", include("phaen.plans.urls")),

@@ -1,4 +1,8 @@
-"""The JSON API: one NinjaAPI, each app contributing its router. OpenAPI docs at /api/docs."""
+"""The JSON API: one NinjaAPI, each app contributing its router. OpenAPI docs at /api/docs.
+
+It lives in `config` because it gathers every app; `phaen.api` holds only the plumbing
+(errors, pagination) that the apps build on.
+"""
 
 from __future__ import annotations
 
