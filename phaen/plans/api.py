@@ -300,10 +300,16 @@ class MatrixOut(Schema):
     cells: list[list[str]]
 
 
+class ServingPlan(Schema):
+    plan: str
+    level: int
+    how: str = Field(..., description="direct, supporting or indirect (through other plans)")
+
+
 class ServedOut(Schema):
     element: ElementBrief
-    direct: bool
-    plans: list[str]
+    strongest: str
+    plans: list[ServingPlan]
 
 
 class GapsOut(Schema):
@@ -616,7 +622,11 @@ def gaps_report(
         "plan": plan_code,
         "level": level,
         "served": [
-            {"element": _brief(s.element), "direct": s.direct, "plans": [p.code for p in s.plans]}
+            {
+                "element": _brief(s.element),
+                "strongest": s.strongest,
+                "plans": [{"plan": p.code, "level": p.level, "how": how} for p, how in s.plans],
+            }
             for s in gaps.served
         ],
         "unserved": [_brief(e) for e in gaps.unserved],

@@ -9,10 +9,11 @@ then work in memory (`AlignmentGraph`).
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from phaen.core import thai_calendar, thai_text
 from phaen.orgs.models import OrganisationAlias
@@ -73,6 +74,7 @@ def plan_list(
     plans = Plan.objects.select_related("owner", "region", "special_zone").prefetch_related(
         "provinces"
     )
+    joined = bool(region or province or (search and search.strip()))
     if level is not None:
         plans = plans.filter(level=level)
     if kind:
@@ -98,13 +100,21 @@ def plan_list(
         plans = plans.filter(start_year__lte=year, end_year__gte=year)
     if search and search.strip():
         plans = plans.filter(plan_search_filter(search))
-    ids = plans.values("pk")
-    return (
-        Plan.objects.filter(pk__in=ids)
-        .select_related("owner", "region", "special_zone")
-        .prefetch_related("provinces")
-        .annotate(element_count=Count("elements", distinct=True))
-        .order_by("level", "start_year", "code")
+    if joined:  # joins through provinces, zones or partners may repeat a plan: keep one
+        plans = (
+            Plan.objects.filter(pk__in=plans.values("pk"))
+            .select_related("owner", "region", "special_zone")
+            .prefetch_related("provinces")
+        )
+    element_count = (
+        PlanElement.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return plans.annotate(element_count=Coalesce(Subquery(element_count), 0)).order_by(
+        "level", "start_year", "code"
     )
 
 
@@ -325,16 +335,6 @@ class AlignmentGraph:
                         queue.append(reached)
         return seen
 
-    def reachable_from_plan(self, plan_id: int) -> set[int]:
-        """Return every element reachable upward from any element of a plan or the plan."""
-        start = [pk for pk, owner in self.plan_of.items() if owner == plan_id]
-        reached = self.reachable_from_elements(start)
-        for link in self.plan_level_links.get(plan_id, []):
-            target = link.target_element
-            reached |= {target, *self.ancestors(target)}
-            reached |= self.reachable_from_elements([target])
-        return reached
-
 
 def _edges(queryset: QuerySet[AlignmentLink]) -> list[LinkEdge]:
     return [
@@ -535,9 +535,22 @@ def matrix_candidates(plan: Plan) -> list[Plan]:
 
 @dataclass
 class ServedElement:
+    """An element of the plan being checked, with the plans below that serve it.
+
+    `plans` pairs each serving plan with how: "direct" or "supporting" for a link straight
+    into the element (or under it), "indirect" when the plan reaches it through other plans.
+    """
+
     element: PlanElement
-    plans: list[Plan]
-    direct: bool
+    plans: list[tuple[Plan, str]]
+
+    @property
+    def strongest(self) -> str:
+        kinds = {how for _, how in self.plans}
+        for kind in ("direct", "supporting", "indirect"):
+            if kind in kinds:
+                return kind
+        return ""
 
 
 @dataclass
@@ -548,13 +561,52 @@ class Gaps:
     unserved: list[PlanElement]
     serving_nothing: list[PlanElement]
 
+    @property
+    def without_direct(self) -> list[ServedElement]:
+        """Served elements that no plan serves by a direct contribution."""
+        return [s for s in self.served if s.strongest != "direct"]
+
+
+def _labels_reaching(
+    graph: AlignmentGraph, seeds: dict[int, frozenset[int]]
+) -> Callable[[int], frozenset[int]]:
+    """Return a memoised function: the seed labels an element reaches going upward.
+
+    An element reaches what it is part of, what it links to, what its whole plan links to, and
+    everything those reach. Each element is worked out once, so a whole hierarchy costs one pass.
+    """
+    memo: dict[int, frozenset[int]] = {}
+    in_progress: set[int] = set()
+    empty: frozenset[int] = frozenset()
+
+    def reach(element: int) -> frozenset[int]:
+        if element in memo:
+            return memo[element]
+        if element in in_progress:  # a cycle the rules should have refused: stop here
+            return empty
+        in_progress.add(element)
+        found = set(seeds.get(element, empty))
+        parent = graph.parent.get(element)
+        if parent is not None:
+            found |= reach(parent)
+        for link in graph.by_source_element.get(element, []):
+            found |= reach(link.target_element)
+        for link in graph.plan_level_links.get(graph.plan_of.get(element, -1), []):
+            found |= reach(link.target_element)
+        in_progress.discard(element)
+        memo[element] = frozenset(found)
+        return memo[element]
+
+    return reach
+
 
 def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> Gaps:
     """Find the plan's elements no plan below serves, and its elements that serve nothing above.
 
     `level` restricts "below" to plans of that level (3 for action plans). Serving counts links
     to the element or anything under it, directly or through plans in between. Only elements
-    down to `depth` are reported (0: the top-level strategies).
+    down to `depth` are reported (0: the top-level strategies). The links below the plan are
+    loaded with one query per level and walked once in memory.
     """
     down = AlignmentGraph.downward_from([plan.pk])
     top = list(
@@ -562,44 +614,55 @@ def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> G
         .select_related("plan")
         .order_by("path")
     )
+    reported = {e.pk for e in top}
+    seeds = {
+        pk: frozenset({x for x in (pk, *down.ancestors(pk)) if x in reported})
+        for pk, owner in down.plan_of.items()
+        if owner == plan.pk
+    }
+    reach = _labels_reaching(down, seeds)
+    elements_of: dict[int, list[int]] = defaultdict(list)
+    for pk, owner in down.plan_of.items():
+        elements_of[owner].append(pk)
     lower_plans = {
         p.pk: p
         for p in Plan.objects.filter(pk__in=down.plan_ids - {plan.pk}).order_by("level", "code")
+        if p.level >= plan.level and (level is None or p.level == level)
     }
-    served_by: dict[int, set[int]] = defaultdict(set)
-    directly: set[int] = set()
-    for other_id, other in lower_plans.items():
-        if level is not None and other.level != level:
-            continue
-        if other.level < plan.level:
-            continue
-        reached = down.reachable_from_plan(other_id)
-        for link in down.by_source_plan.get(other_id, []):
-            if link.target_plan == plan.pk:
-                directly.update({link.target_element, *down.ancestors(link.target_element)})
-        for element_id in reached:
-            if down.plan_of.get(element_id) == plan.pk:
-                served_by[element_id].add(other_id)
+    how: dict[int, dict[int, str]] = defaultdict(dict)  # element -> plan -> how
+    for plan_id in lower_plans:
+        reached: set[int] = set()
+        for element in elements_of.get(plan_id, []):
+            reached |= reach(element)
+        for link in down.plan_level_links.get(plan_id, []):
+            reached |= reach(link.target_element)
+        for element in reached:
+            how[element][plan_id] = "indirect"
+        for link in down.by_source_plan.get(plan_id, []):
+            if link.target_plan != plan.pk:
+                continue
+            for element in reach(link.target_element):
+                if how[element].get(plan_id) != "direct":
+                    how[element][plan_id] = link.contribution
     served: list[ServedElement] = []
     unserved: list[PlanElement] = []
     for element in top:
-        plans = [lower_plans[p] for p in sorted(served_by.get(element.pk, set()))]
-        if plans:
-            served.append(ServedElement(element, plans, element.pk in directly))
+        by_plan = how.get(element.pk, {})
+        if by_plan:
+            served.append(
+                ServedElement(element, [(lower_plans[p], by_plan[p]) for p in sorted(by_plan)])
+            )
         else:
             unserved.append(element)
     up = AlignmentGraph.upward_from([plan.pk])
-    if up.plan_level_links.get(plan.pk):
-        serving_nothing: list[PlanElement] = []
-    else:
+    serving_nothing: list[PlanElement] = []
+    if plan.level > 1 and not up.plan_level_links.get(plan.pk):
         serving_nothing = [
             e
             for e in top
             if not any(up.by_source_element.get(x) for x in up.subtree(e.pk))
             and not any(up.by_source_element.get(a) for a in up.ancestors(e.pk))
         ]
-        if plan.level == 1:
-            serving_nothing = []
     return Gaps(
         plan=plan, level=level, served=served, unserved=unserved, serving_nothing=serving_nothing
     )

@@ -236,4 +236,7 @@ class TestReports:
 
         gaps = client.get(f"/api/reports/gaps/{hierarchy['ns'].code}", {"level": 3}).json()
         assert [e["code"] for e in gaps["unserved"]] == [ns_other.code]
-        assert gaps["served"][0]["plans"] == [hierarchy["action"].code]
+        assert gaps["served"][0]["plans"] == [
+            {"plan": hierarchy["action"].code, "level": 3, "how": "indirect"}
+        ]
+        assert gaps["served"][0]["strongest"] == "indirect"
