@@ -139,14 +139,17 @@ def _load_plan(path: Path, sources: dict[str, Source]) -> tuple[Plan, dict[str, 
                 **fields,
             )
         else:
-            plan = services.plan_update(
-                actor=SYSTEM,
-                plan=plan,
-                provinces=provinces,
-                partners=partners,
-                sources=plan_sources,
-                **fields,
-            )
+            changes = {k: v for k, v in fields.items() if getattr(plan, k) != v}
+            m2m: dict[str, Any] = {}
+            for name, wanted in (
+                ("provinces", provinces),
+                ("partners", partners),
+                ("sources", plan_sources),
+            ):
+                if {o.pk for o in getattr(plan, name).all()} != {o.pk for o in wanted}:
+                    m2m[name] = wanted
+            if changes or m2m:
+                plan = services.plan_update(actor=SYSTEM, plan=plan, **changes, **m2m)
     except ApplicationError as exc:
         raise _reraise(exc, where) from exc
     return plan, entry
