@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     # Phaen apps, lowest layer first (docs/architecture.md).
     "phaen.core",
     "phaen.geography",
