@@ -646,14 +646,13 @@ def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> G
                     how[element][plan_id] = link.contribution
     served: list[ServedElement] = []
     unserved: list[PlanElement] = []
-    for element in top:
-        by_plan = how.get(element.pk, {})
+    for reported_element in top:
+        by_plan = how.get(reported_element.pk, {})
         if by_plan:
-            served.append(
-                ServedElement(element, [(lower_plans[p], by_plan[p]) for p in sorted(by_plan)])
-            )
+            pairs = [(lower_plans[p], by_plan[p]) for p in sorted(by_plan)]
+            served.append(ServedElement(reported_element, pairs))
         else:
-            unserved.append(element)
+            unserved.append(reported_element)
     up = AlignmentGraph.upward_from([plan.pk])
     serving_nothing: list[PlanElement] = []
     if plan.level > 1 and not up.plan_level_links.get(plan.pk):
