@@ -6,6 +6,7 @@ from django.urls import include, path
 from config.api import api
 
 urlpatterns = [
+    path("", include("phaen.core.urls")),
     path("", include("phaen.plans.urls")),
     path("geography/", include("phaen.geography.urls")),
     path("organisations/", include("phaen.orgs.urls")),

@@ -1,8 +1,8 @@
 """The `phaen` command: Phaen's management commands under friendlier names.
 
 `phaen serve`, `phaen load-reference`, `phaen export plans --format csv`,
-`phaen alignment-chain NS-2`; any other Django management command passes through
-(`phaen migrate`, `phaen createsuperuser`).
+`phaen alignment-chain eec2-a1`; any other Django management command passes through
+(`phaen migrate`, `phaen createsuperuser`). Messages are in Thai unless PHAEN_LANGUAGE=en.
 """
 
 from __future__ import annotations
@@ -26,8 +26,15 @@ def main(argv: list[str] | None = None) -> None:
     else:
         args.append("help")
     args[0] = "phaen"
+    import django
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
+    django.setup()
+    # Messages follow PHAEN_LANGUAGE (th or en); Thai, the site's language, by default.
+    language = os.environ.get("PHAEN_LANGUAGE", "").strip()
+    if language:
+        translation.activate(language)
     execute_from_command_line(args)
 
 

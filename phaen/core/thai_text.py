@@ -2,7 +2,8 @@
 
 Thai is written without spaces between words, so search compares word tokens rather than raw
 substrings of whitespace-split text. Segmentation uses PyThaiNLP with the nlpo3 engine (newmm in
-Rust: about 1.5 M characters a second here; `../shared/reference/thai_nlp.md`). Text is always
+Rust: about 1.5 M characters a second on the development machine, against 0.3 M for pure-Python
+newmm; docs/adr/0004-thai-search.md). Text is always
 segmented line by line: newmm is superlinear on very long strings.
 """
 

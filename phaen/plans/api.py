@@ -8,13 +8,14 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from phaen.api.pagination import PagePagination
 from phaen.core import thai_calendar
-from phaen.core.errors import NotFound, ValidationFailed
+from phaen.core.errors import NotFound
 from phaen.plans import selectors, services
 from phaen.plans.errors import AlignmentError
 from phaen.plans.models import AlignmentLink, Plan, PlanElement
@@ -363,7 +364,10 @@ def _element(code: str) -> PlanElement:
 def _link(link_id: int) -> AlignmentLink:
     link = selectors.link_list().filter(pk=link_id).first()
     if link is None:
-        raise NotFound(AlignmentError.NOT_FOUND, "No alignment link has this id.")
+        raise NotFound(
+            AlignmentError.NOT_FOUND,
+            _("No alignment link has the id %(id)s.") % {"id": link_id},
+        )
     return link
 
 
@@ -506,12 +510,6 @@ def list_links(
 def create_link(request: HttpRequest, payload: LinkIn) -> Any:
     source_element = _element(payload.source_element) if payload.source_element else None
     source_plan = services.plan_by_code(payload.source_plan) if payload.source_plan else None
-    if source_element is None and source_plan is None:
-        raise ValidationFailed(
-            "invalid_input",
-            "Give the serving element or the serving plan.",
-            detail={"fields": {"source_element": "Required."}},
-        )
     link = services.alignment_link(
         actor=request.user,
         source_element=source_element,

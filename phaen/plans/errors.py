@@ -7,6 +7,9 @@ from enum import StrEnum
 
 class PlanError(StrEnum):
     CODE_TAKEN = "plan_code_taken"
+    CODE_INVALID = "plan_code_invalid"
+    NAME_REQUIRED = "plan_name_required"
+    UNKNOWN_CODE = "unknown_code"
     LEVEL_KIND_MISMATCH = "plan_level_kind_mismatch"
     PERIOD_INVALID = "plan_period_invalid"
     AREA_INCOMPLETE = "plan_area_incomplete"
@@ -18,6 +21,8 @@ class PlanError(StrEnum):
 
 class ElementError(StrEnum):
     CODE_TAKEN = "element_code_taken"
+    CODE_INVALID = "element_code_invalid"
+    KIND_INVALID = "element_kind_invalid"
     PARENT_OTHER_PLAN = "element_parent_in_other_plan"
     PARENT_CYCLE = "element_parent_cycle"
     TITLE_REQUIRED = "element_title_required"
@@ -32,4 +37,6 @@ class AlignmentError(StrEnum):
     PERIODS_DISJOINT = "alignment_periods_disjoint"
     CYCLE = "alignment_cycle"
     DUPLICATE = "alignment_duplicate"
+    CONTRIBUTION_INVALID = "alignment_contribution_invalid"
+    SOURCE_REQUIRED = "alignment_source_required"
     NOT_FOUND = "alignment_not_found"

@@ -90,7 +90,7 @@ def _validate_plan(plan: Plan, provinces: Sequence[Province] | None) -> None:
     """Check a plan's fields against each other; raise `ValidationFailed` on the first problem."""
     if not plan.code or slugify(plan.code) != plan.code:
         raise _fail(
-            PlanError.CODE_TAKEN,
+            PlanError.CODE_INVALID,
             _("The code may hold only lower-case letters, digits and hyphens."),
             "code",
         )
@@ -101,7 +101,7 @@ def _validate_plan(plan: Plan, provinces: Sequence[Province] | None) -> None:
             "code",
         )
     if not plan.name_th.strip():
-        raise _fail(PlanError.CODE_TAKEN, _("The Thai name is required."), "name_th")
+        raise _fail(PlanError.NAME_REQUIRED, _("The Thai name is required."), "name_th")
     expected = KIND_LEVEL.get(plan.kind)
     if expected is None:
         raise _fail(PlanError.LEVEL_KIND_MISMATCH, _("Choose a kind of plan."), "kind")
@@ -279,24 +279,24 @@ def _revalidate_links_of(plan: Plan) -> None:
 def plan_delete(*, actor: Any, plan: Plan) -> None:
     """Delete a plan with its elements and links, unless other plans depend on it."""
     permissions.ensure(actor, "delete", "plan")
-    dependents = (
-        list(plan.successors.values_list("code", flat=True))
-        + list(plan.member_plans.values_list("code", flat=True))
-        + list(
-            AlignmentLink.objects.filter(target_plan=plan)
-            .exclude(source_plan=plan)
-            .values_list("source_plan__code", flat=True)
-            .distinct()
-        )
-    )
-    if dependents:
-        raise ValidationFailed(
-            PlanError.HAS_DEPENDENTS,
-            _("Other plans depend on this plan (%(codes)s); remove those links first.")
-            % {"codes": ", ".join(sorted(set(dependents)))},
-            detail={"dependents": sorted(set(dependents))},
-        )
     with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        dependents = sorted(
+            set(plan.successors.values_list("code", flat=True))
+            | set(plan.member_plans.values_list("code", flat=True))
+            | set(
+                AlignmentLink.objects.filter(target_plan=plan)
+                .exclude(source_plan=plan)
+                .values_list("source_plan__code", flat=True)
+            )
+        )
+        if dependents:
+            raise ValidationFailed(
+                PlanError.HAS_DEPENDENTS,
+                _("Other plans depend on this plan (%(codes)s); remove those links first.")
+                % {"codes": ", ".join(dependents)},
+                detail={"dependents": dependents},
+            )
         AlignmentLink.objects.filter(source_plan=plan).delete()
         plan.delete()
 
@@ -347,12 +347,12 @@ def _element_code(plan: Plan, kind: str, number: str) -> str:
 
 def _validate_element(element: PlanElement) -> None:
     if element.kind not in ElementKind.values:
-        raise _fail(ElementError.TITLE_REQUIRED, _("Choose a kind of element."), "kind")
+        raise _fail(ElementError.KIND_INVALID, _("Choose a kind of element."), "kind")
     if element.content_recorded and not (element.title_th.strip() or element.title_en.strip()):
         raise _fail(ElementError.TITLE_REQUIRED, _("Give the element a title."), "title_th")
     if slugify(element.code) != element.code:
         raise _fail(
-            ElementError.CODE_TAKEN,
+            ElementError.CODE_INVALID,
             _("The code may hold only lower-case letters, digits and hyphens."),
             "code",
         )
@@ -608,11 +608,25 @@ def alignment_link(
     if source_element is not None:
         source_plan = source_element.plan
     if source_plan is None:
-        raise TypeError("alignment_link() needs source_element or source_plan")
+        raise _fail(
+            AlignmentError.SOURCE_REQUIRED,
+            _("Choose the serving element or the serving plan."),
+            "source_element",
+        )
     if contribution not in Contribution.values:
-        raise _fail(AlignmentError.DUPLICATE, _("Choose direct or supporting."), "contribution")
+        raise _fail(
+            AlignmentError.CONTRIBUTION_INVALID, _("Choose direct or supporting."), "contribution"
+        )
     target_plan = target.plan
     with transaction.atomic():
+        # Lock both plans (in a fixed order) so that two people cannot each add one half of a
+        # cycle at the same moment: the second waits and then sees the first link.
+        list(
+            Plan.objects.select_for_update()
+            .filter(pk__in=[source_plan.pk, target_plan.pk])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         _check_direction(source_plan, target_plan, target)
         _check_periods(source_plan, target_plan)
         duplicate = AlignmentLink.objects.filter(
@@ -657,7 +671,11 @@ def alignment_update(
     permissions.ensure(actor, "change", "alignmentlink")
     if contribution is not None:
         if contribution not in Contribution.values:
-            raise _fail(AlignmentError.DUPLICATE, _("Choose direct or supporting."), "contribution")
+            raise _fail(
+                AlignmentError.CONTRIBUTION_INVALID,
+                _("Choose direct or supporting."),
+                "contribution",
+            )
         link.contribution = contribution
     if rationale is not None:
         link.rationale = rationale.strip()
@@ -717,7 +735,7 @@ def resolve_related(
         obj = model.objects.filter(code=value).first()
         if obj is None:
             raise _fail(
-                "unknown_code",
+                PlanError.UNKNOWN_CODE,
                 _("Unknown code “%(code)s”.") % {"code": value},
                 field,
             )
@@ -740,7 +758,7 @@ def resolve_related(
         missing = [c for c in wanted if c not in found]
         if missing:
             raise _fail(
-                "unknown_code",
+                PlanError.UNKNOWN_CODE,
                 _("Unknown code “%(code)s”.") % {"code": ", ".join(missing)},
                 field,
             )

@@ -66,9 +66,10 @@ def test_export_writes_a_file(linked, tmp_path):
 def test_alignment_chain_prints_the_path(linked):
     *_, top, mine = linked
 
-    output = run("alignment_chain", mine.code)
+    with translation.override("en"):
+        output = run("alignment_chain", mine.code)
 
-    assert "serves (direct)" in output and top.code in output
+    assert "serves (Direct)" in output and top.code in output
     assert "reaches the National Strategy" in output
 
 

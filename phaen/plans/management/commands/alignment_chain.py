@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from phaen.core.errors import ApplicationError
 from phaen.core.thai_calendar import format_be_period
 from phaen.plans import selectors, services
+from phaen.plans.models import Contribution
 
 LEVEL = {1: "L1", 2: "L2", 3: "L3"}
 
@@ -31,18 +33,23 @@ class Command(BaseCommand):
             f"({format_be_period(plan.start_year, plan.end_year)}, {LEVEL[plan.level]})"
         )
         if not chain.paths:
-            self.stdout.write("  serves nothing above yet.")
+            self.stdout.write("  " + _("serves nothing above yet."))
             return
         for number, path in enumerate(chain.paths, start=1):
-            self.stdout.write(f"path {number}:")
+            self.stdout.write(_("path %(n)s:") % {"n": number})
             for depth, step in enumerate(path[1:], start=1):
-                arrow = (
-                    "part of" if step.relation == "part_of" else (f"serves ({step.contribution})")
-                )
+                if step.relation == "part_of":
+                    arrow = _("part of")
+                else:
+                    arrow = _("serves (%(how)s)") % {
+                        "how": Contribution(step.contribution).label if step.contribution else ""
+                    }
                 target = step.element
                 self.stdout.write(
                     f"{'  ' * depth}└ {arrow} → [{LEVEL[target.plan.level]}] "
                     f"{target.code}  {target}  ({target.plan.short_name_th or target.plan.name_th})"
                 )
-        verdict = "reaches" if chain.reaches_national_strategy else "does not reach"
-        self.stdout.write(f"The chain {verdict} the National Strategy.")
+        if chain.reaches_national_strategy:
+            self.stdout.write(_("The chain reaches the National Strategy."))
+        else:
+            self.stdout.write(_("The chain does not reach the National Strategy."))
