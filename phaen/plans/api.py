@@ -327,7 +327,7 @@ class GapsOut(Schema):
 def _plan_or_404(code: str) -> Plan:
     plan = selectors.plan_detail(code)
     if plan is None:
-        return services.plan_by_code(code)  # raises NotFound with the right message
+        return selectors.plan_get(code)  # raises NotFound with the right message
     return plan
 
 
@@ -353,12 +353,12 @@ def _plan_fields(payload: dict[str, Any]) -> dict[str, Any]:
         )
         if name in fields
     }
-    fields.update(services.resolve_related(**codes))
+    fields.update(selectors.resolve_codes(**codes))
     return fields
 
 
 def _element(code: str) -> PlanElement:
-    return services.element_by_code(code)
+    return selectors.element_get(code)
 
 
 def _link(link_id: int) -> AlignmentLink:
@@ -414,7 +414,7 @@ def get_plan(request: HttpRequest, code: str) -> Any:
 
 @router.patch("/{code}", response=PlanDetailOut, auth=django_auth, summary="Change a plan")
 def update_plan(request: HttpRequest, code: str, payload: PlanPatch) -> Any:
-    plan = services.plan_by_code(code)
+    plan = selectors.plan_get(code)
     services.plan_update(
         actor=request.user, plan=plan, **_plan_fields(payload.dict(exclude_unset=True))
     )
@@ -423,13 +423,13 @@ def update_plan(request: HttpRequest, code: str, payload: PlanPatch) -> Any:
 
 @router.delete("/{code}", response={204: None}, auth=django_auth, summary="Delete a plan")
 def delete_plan(request: HttpRequest, code: str) -> Any:
-    services.plan_delete(actor=request.user, plan=services.plan_by_code(code))
+    services.plan_delete(actor=request.user, plan=selectors.plan_get(code))
     return Status(204, None)
 
 
 @router.get("/{code}/elements", response=list[ElementOut], summary="A plan's outline")
 def list_plan_elements(request: HttpRequest, code: str) -> Any:
-    services.plan_by_code(code)
+    selectors.plan_get(code)
     return selectors.element_list(plan=code)
 
 
@@ -440,7 +440,7 @@ def list_plan_elements(request: HttpRequest, code: str) -> Any:
     summary="Add an element to a plan's outline",
 )
 def create_element(request: HttpRequest, code: str, payload: ElementIn) -> Any:
-    plan = services.plan_by_code(code)
+    plan = selectors.plan_get(code)
     data = payload.dict()
     parent_code = data.pop("parent")
     parent = _element(parent_code) if parent_code else None
@@ -452,7 +452,7 @@ def create_element(request: HttpRequest, code: str, payload: ElementIn) -> Any:
 def list_plan_links(
     request: HttpRequest, code: str, direction: Literal["up", "down"] = "up"
 ) -> Any:
-    plan = services.plan_by_code(code)
+    plan = selectors.plan_get(code)
     return selectors.plan_links_up(plan) if direction == "up" else selectors.plan_links_down(plan)
 
 
@@ -509,7 +509,7 @@ def list_links(
 )
 def create_link(request: HttpRequest, payload: LinkIn) -> Any:
     source_element = _element(payload.source_element) if payload.source_element else None
-    source_plan = services.plan_by_code(payload.source_plan) if payload.source_plan else None
+    source_plan = selectors.plan_get(payload.source_plan) if payload.source_plan else None
     link = services.alignment_link(
         actor=request.user,
         source_element=source_element,
@@ -593,7 +593,7 @@ def matrix_report(
     request: HttpRequest, plan: str, higher_plan: str, depth: int = Query(0, ge=0, le=7)
 ) -> Any:
     matrix = selectors.alignment_matrix(
-        services.plan_by_code(plan), services.plan_by_code(higher_plan), row_depth=depth
+        selectors.plan_get(plan), selectors.plan_get(higher_plan), row_depth=depth
     )
     return {
         "plan": plan,
@@ -615,7 +615,7 @@ def gaps_report(
     level: int | None = Query(None, ge=1, le=3),
     depth: int = Query(0, ge=0, le=7),
 ) -> Any:
-    gaps = selectors.alignment_gaps(services.plan_by_code(plan_code), level=level, depth=depth)
+    gaps = selectors.alignment_gaps(selectors.plan_get(plan_code), level=level, depth=depth)
     return {
         "plan": plan_code,
         "level": level,

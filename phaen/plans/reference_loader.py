@@ -17,7 +17,7 @@ from phaen.core import thai_calendar
 from phaen.core.errors import ApplicationError
 from phaen.core.reference import ReferenceError, read_yaml, require
 from phaen.orgs.models import Organisation
-from phaen.plans import services
+from phaen.plans import selectors, services
 from phaen.plans.models import AlignmentLink, Plan, PlanElement, Source
 from phaen.plans.permissions import SYSTEM
 
@@ -105,7 +105,7 @@ def _plan_fields(entry: dict[str, Any], where: str) -> tuple[dict[str, Any], dic
     fields["level"] = require(entry, "level", where)
     fields["start_year"] = _year(entry, "start_year_be", where)
     fields["end_year"] = _year(entry, "end_year_be", where)
-    related = services.resolve_related(
+    related = selectors.resolve_codes(
         owner=str(require(entry, "owner", where)),
         region=entry.get("region") or "",
         special_zone=entry.get("special_zone") or "",
@@ -296,7 +296,7 @@ def plans_load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
     for plan, entry, path in loaded:
         where = _where(path, f"plan {plan.code}")
         try:
-            related = services.resolve_related(
+            related = selectors.resolve_codes(
                 predecessor=entry.get("predecessor") or "",
                 parent_programme=entry.get("parent_programme") or "",
             )

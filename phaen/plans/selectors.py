@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from phaen.core import thai_calendar, thai_text
-from phaen.orgs.models import OrganisationAlias
+from phaen.core.errors import NotFound, ValidationFailed
+from phaen.geography.models import Province, Region, SpecialZone
+from phaen.orgs.models import Organisation, OrganisationAlias
+from phaen.plans.errors import ElementError, PlanError
 from phaen.plans.models import AlignmentLink, Contribution, Plan, PlanElement
 
 MAX_CHAIN_PATHS = 200
@@ -686,3 +691,75 @@ def plan_cascade(plan: Plan) -> Cascade:
         levels[p.level].append(p)
     edges = sorted({(link.source_plan, link.target_plan) for link in graph.links})
     return Cascade(plan=plan, levels=dict(sorted(levels.items())), edges=edges)
+
+
+# --- Lookups by code, used by every interface ------------------------------------------------
+
+
+def plan_get(code: str) -> Plan:
+    """Return the plan with `code`, or raise `NotFound`."""
+    plan = Plan.objects.select_related("owner").filter(code=code).first()
+    if plan is None:
+        raise NotFound(PlanError.NOT_FOUND, _("No plan has the code “%(code)s”.") % {"code": code})
+    return plan
+
+
+def element_get(code: str) -> PlanElement:
+    """Return the element with `code`, or raise `NotFound`."""
+    element = PlanElement.objects.select_related("plan", "plan__owner").filter(code=code).first()
+    if element is None:
+        raise NotFound(
+            ElementError.NOT_FOUND, _("No plan element has the code “%(code)s”.") % {"code": code}
+        )
+    return element
+
+
+def _unknown(code: str, field: str) -> ValidationFailed:
+    message = _("Unknown code “%(code)s”.") % {"code": code}
+    return ValidationFailed(PlanError.UNKNOWN_CODE, message, detail={"fields": {field: message}})
+
+
+def resolve_codes(
+    *,
+    owner: str | None = None,
+    region: str | None = None,
+    special_zone: str | None = None,
+    local_organisation: str | None = None,
+    predecessor: str | None = None,
+    parent_programme: str | None = None,
+    provinces: Iterable[str] | None = None,
+    partners: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """Turn codes from the API, CLI or reference files into objects, naming any unknown code."""
+    resolved: dict[str, Any] = {}
+
+    def one(field: str, model: Any, value: str | None) -> None:
+        if value is None:
+            return
+        if value == "":
+            resolved[field] = None
+            return
+        obj = model.objects.filter(code=value).first()
+        if obj is None:
+            raise _unknown(value, field)
+        resolved[field] = obj
+
+    one("owner", Organisation, owner)
+    one("region", Region, region)
+    one("special_zone", SpecialZone, special_zone)
+    one("local_organisation", Organisation, local_organisation)
+    one("predecessor", Plan, predecessor)
+    one("parent_programme", Plan, parent_programme)
+    for name, model, codes in (
+        ("provinces", Province, provinces),
+        ("partners", Organisation, partners),
+    ):
+        if codes is None:
+            continue
+        wanted = list(dict.fromkeys(codes))
+        found = {obj.code: obj for obj in model.objects.filter(code__in=wanted)}
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            raise _unknown(", ".join(missing), name)
+        resolved[name] = [found[c] for c in wanted]
+    return resolved

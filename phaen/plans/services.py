@@ -8,7 +8,7 @@ and the reference-data loader change plans in exactly one way. Failures raise
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,8 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from phaen.core import thai_calendar, thai_text
-from phaen.core.errors import NotFound, ValidationFailed
-from phaen.geography.models import Province, Region, SpecialZone
+from phaen.core.errors import ValidationFailed
+from phaen.geography.models import Province
 from phaen.orgs.models import Organisation
 from phaen.plans import permissions
 from phaen.plans.errors import AlignmentError, ElementError, PlanError
@@ -587,6 +587,57 @@ def _check_cycle(source_plan: Plan, target_plan: Plan) -> None:
     )
 
 
+def _link_source_plan(source_element: PlanElement | None, source_plan: Plan | None) -> Plan:
+    if source_element is not None:
+        return source_element.plan
+    if source_plan is None:
+        raise _fail(
+            AlignmentError.SOURCE_REQUIRED,
+            _("Choose the serving element or the serving plan."),
+            "source_element",
+        )
+    return source_plan
+
+
+def _check_link(
+    source_plan: Plan,
+    source_element: PlanElement | None,
+    target: PlanElement,
+    contribution: str,
+) -> None:
+    """Apply every alignment rule to a proposed link; raise `ValidationFailed` on the first."""
+    if contribution not in Contribution.values:
+        raise _fail(
+            AlignmentError.CONTRIBUTION_INVALID, _("Choose direct or supporting."), "contribution"
+        )
+    target_plan = target.plan
+    _check_direction(source_plan, target_plan, target)
+    _check_periods(source_plan, target_plan)
+    duplicate = AlignmentLink.objects.filter(
+        source_plan=source_plan, source_element=source_element, target_element=target
+    )
+    if duplicate.exists():
+        raise _fail(AlignmentError.DUPLICATE, _("This link already exists."), "target")
+    _check_cycle(source_plan, target_plan)
+
+
+def alignment_check(
+    *,
+    actor: Any,
+    target: PlanElement,
+    source_element: PlanElement | None = None,
+    source_plan: Plan | None = None,
+    contribution: str = Contribution.DIRECT,
+) -> None:
+    """Tell, without writing anything, whether `alignment_link` would accept this link.
+
+    Raises the same errors as `alignment_link`, so a form can check a link as it is typed.
+    """
+    permissions.ensure(actor, "add", "alignmentlink")
+    plan = _link_source_plan(source_element, source_plan)
+    _check_link(plan, source_element, target, contribution)
+
+
 def alignment_link(
     *,
     actor: Any,
@@ -605,49 +656,26 @@ def alignment_link(
     programme or sub-plan, or the plan's parent programme; the periods overlap; no cycles.
     """
     permissions.ensure(actor, "add", "alignmentlink")
-    if source_element is not None:
-        source_plan = source_element.plan
-    if source_plan is None:
-        raise _fail(
-            AlignmentError.SOURCE_REQUIRED,
-            _("Choose the serving element or the serving plan."),
-            "source_element",
-        )
-    if contribution not in Contribution.values:
-        raise _fail(
-            AlignmentError.CONTRIBUTION_INVALID, _("Choose direct or supporting."), "contribution"
-        )
-    target_plan = target.plan
+    plan = _link_source_plan(source_element, source_plan)
     with transaction.atomic():
         # Lock both plans (in a fixed order) so that two people cannot each add one half of a
         # cycle at the same moment: the second waits and then sees the first link.
         list(
             Plan.objects.select_for_update()
-            .filter(pk__in=[source_plan.pk, target_plan.pk])
+            .filter(pk__in=[plan.pk, target.plan_id])
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        _check_direction(source_plan, target_plan, target)
-        _check_periods(source_plan, target_plan)
-        duplicate = AlignmentLink.objects.filter(
-            source_plan=source_plan, source_element=source_element, target_element=target
-        )
-        if duplicate.exists():
-            raise _fail(
-                AlignmentError.DUPLICATE,
-                _("This link already exists."),
-                "target",
-            )
-        _check_cycle(source_plan, target_plan)
+        _check_link(plan, source_element, target, contribution)
         link = AlignmentLink(
-            source_plan=source_plan,
+            source_plan=plan,
             source_element=source_element,
-            target_plan=target_plan,
+            target_plan=target.plan,
             target_element=target,
             contribution=contribution,
             rationale=rationale.strip(),
             rationale_en=rationale_en.strip(),
-            asserted_by=asserted_by if asserted_by is not None else source_plan.owner,
+            asserted_by=asserted_by if asserted_by is not None else plan.owner,
             created_by=actor if getattr(actor, "pk", None) else None,
             source=source,
         )
@@ -689,78 +717,3 @@ def alignment_unlink(*, actor: Any, link: AlignmentLink) -> None:
     """Remove an alignment link."""
     permissions.ensure(actor, "delete", "alignmentlink")
     link.delete()
-
-
-# --- Lookups used by every interface ---------------------------------------------------------
-
-
-def plan_by_code(code: str) -> Plan:
-    """Return the plan with `code`, or raise `NotFound`."""
-    plan = Plan.objects.select_related("owner").filter(code=code).first()
-    if plan is None:
-        raise NotFound(PlanError.NOT_FOUND, _("No plan has the code “%(code)s”.") % {"code": code})
-    return plan
-
-
-def element_by_code(code: str) -> PlanElement:
-    """Return the element with `code`, or raise `NotFound`."""
-    element = PlanElement.objects.select_related("plan", "plan__owner").filter(code=code).first()
-    if element is None:
-        raise NotFound(
-            ElementError.NOT_FOUND, _("No plan element has the code “%(code)s”.") % {"code": code}
-        )
-    return element
-
-
-def resolve_related(
-    *,
-    owner: str | None = None,
-    region: str | None = None,
-    special_zone: str | None = None,
-    local_organisation: str | None = None,
-    predecessor: str | None = None,
-    parent_programme: str | None = None,
-    provinces: Iterable[str] | None = None,
-    partners: Iterable[str] | None = None,
-) -> dict[str, Any]:
-    """Turn codes from the API, CLI or reference files into objects, naming any unknown code."""
-    resolved: dict[str, Any] = {}
-
-    def one(field: str, model: Any, value: str | None) -> None:
-        if value is None:
-            return
-        if value == "":
-            resolved[field] = None
-            return
-        obj = model.objects.filter(code=value).first()
-        if obj is None:
-            raise _fail(
-                PlanError.UNKNOWN_CODE,
-                _("Unknown code “%(code)s”.") % {"code": value},
-                field,
-            )
-        resolved[field] = obj
-
-    one("owner", Organisation, owner)
-    one("region", Region, region)
-    one("special_zone", SpecialZone, special_zone)
-    one("local_organisation", Organisation, local_organisation)
-    one("predecessor", Plan, predecessor)
-    one("parent_programme", Plan, parent_programme)
-    for field, model, codes in (
-        ("provinces", Province, provinces),
-        ("partners", Organisation, partners),
-    ):
-        if codes is None:
-            continue
-        wanted = list(dict.fromkeys(codes))
-        found = {obj.code: obj for obj in model.objects.filter(code__in=wanted)}
-        missing = [c for c in wanted if c not in found]
-        if missing:
-            raise _fail(
-                PlanError.UNKNOWN_CODE,
-                _("Unknown code “%(code)s”.") % {"code": ", ".join(missing)},
-                field,
-            )
-        resolved[field] = [found[c] for c in wanted]
-    return resolved

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from phaen.core.reference import ReferenceError
 from phaen.core.services import reference_load_all
-from phaen.plans import selectors, services
+from phaen.plans import selectors
 from phaen.plans.models import AlignmentLink, Plan, PlanElement
 from phaen.plans.reference_loader import REFERENCE_DIR, plans_load_reference
 
@@ -64,7 +64,7 @@ def test_an_eec_phase_two_approach_reaches_the_national_strategy_through_level_t
 
 
 def test_gaps_of_the_digital_policy_by_level_three_plans():
-    plan = services.plan_by_code("de-policy-plan")
+    plan = selectors.plan_get("de-policy-plan")
 
     gaps = selectors.alignment_gaps(plan, level=3)
 

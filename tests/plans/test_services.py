@@ -258,3 +258,25 @@ class TestChain:
             (m7.pk, "serves"),
             (n2.pk, "serves"),
         ]
+
+
+class TestAlignmentCheck:
+    def test_check_answers_like_link_and_writes_nothing(self):
+        master = make_plan(PlanKind.MASTER_PLAN, 2018, 2037)
+        action = make_plan(PlanKind.ACTION_PLAN, 2024, 2027)
+        up, down = add(master, "บน"), add(action, "ล่าง")
+
+        services.alignment_check(actor=SYSTEM, source_element=down, target=up)
+        with pytest.raises(ValidationFailed) as err:
+            services.alignment_check(actor=SYSTEM, source_element=up, target=down)
+
+        assert err.value.code == "alignment_points_downward"
+        assert not AlignmentLink.objects.filter(source_plan__in=[master, action]).exists()
+
+    def test_check_needs_a_serving_element_or_plan(self):
+        target = add(make_plan(PlanKind.MASTER_PLAN, 2018, 2037), "บน")
+
+        with pytest.raises(ValidationFailed) as err:
+            services.alignment_check(actor=SYSTEM, target=target)
+
+        assert err.value.code == "alignment_source_required"

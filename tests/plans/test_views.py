@@ -238,7 +238,7 @@ def test_gaps_lists_served_unserved_and_serving_nothing(client, hierarchy):
 
     gaps = response.context["gaps"]
     assert [s.element for s in gaps.served] == [hierarchy["m1"]]
-    assert gaps.served[0].plans == [hierarchy["action"]]
+    assert gaps.served[0].plans == [(hierarchy["action"], "direct")]
     assert [e.title_th for e in gaps.unserved] == ["ประเด็นที่ยังไม่มีใครสนับสนุน"]
     assert [e.title_th for e in gaps.serving_nothing] == ["ประเด็นที่ยังไม่มีใครสนับสนุน"]
 
@@ -532,6 +532,7 @@ def test_planner_links_the_whole_plan(planner_client, hierarchy):
             "source_element": "",
             "target_plan": "t-national",
             "target_element": hierarchy["ns2"].code,
+            "contribution": "supporting",
         },
     )
 
@@ -649,7 +650,7 @@ def test_htmx_refusal_swaps_the_form_with_the_message(planner_client, hierarchy)
 
     html = response.content.decode()
     assert response.status_code == 422
-    assert html.lstrip().startswith("{") is False and '<form id="link-form"' in html
+    assert '<form id="link-form"' in html
     assert "<html" not in html
     assert "data-error-summary" in html
     assert counts() == before
@@ -783,3 +784,37 @@ def test_plan_list_runs_a_fixed_number_of_queries(client, hierarchy, django_asse
     with django_assert_num_queries(len(filtered_few)):
         response = client.get(url, {"owner": owner.code, "q": "แผน"})
     assert response.context["page_obj"].paginator.count == 50
+
+
+# --- English and the admin ---------------------------------------------------------------------
+
+
+def test_pages_switch_to_english_for_english_readers(client, hierarchy):
+    hierarchy["action"].name_en = "Test Provincial Digital Action Plan"
+    hierarchy["action"].save()
+
+    response = client.get(
+        reverse("plans:plan_detail", args=["t-action"]), headers={"Accept-Language": "en"}
+    )
+
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    assert "<h1>Test Provincial Digital Action Plan</h1>" in html
+    assert "2022–2026" in html  # years in CE for English readers
+
+
+def test_admin_shows_plans_and_outlines_read_only(client, hierarchy, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x-root")
+    client.force_login(admin)
+
+    changelist = client.get(reverse("admin:plans_plan_changelist"), {"q": "t-action"})
+    change = client.get(reverse("admin:plans_plan_change", args=[hierarchy["action"].pk]))
+    links = client.get(reverse("admin:plans_alignmentlink_changelist"))
+
+    assert changelist.status_code == 200 and "t-action" in changelist.content.decode()
+    assert change.status_code == 200
+    assert "ขยายโครงข่ายอินเทอร์เน็ตชุมชน" in change.content.decode()
+    assert not change.context["has_change_permission"]
+    assert links.status_code == 200
+    assert client.get(reverse("admin:plans_plan_add")).status_code == 403
+    assert client.get(reverse("admin:plans_source_add")).status_code == 200

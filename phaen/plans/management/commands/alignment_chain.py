@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from phaen.core.errors import ApplicationError
 from phaen.core.thai_calendar import format_be_period
-from phaen.plans import selectors, services
+from phaen.plans import selectors
 from phaen.plans.models import Contribution
 
 LEVEL = {1: "L1", 2: "L2", 3: "L3"}
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            element = services.element_by_code(options["element_code"])
+            element = selectors.element_get(options["element_code"])
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
         chain = selectors.alignment_chain(element)
