@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run serve test test-sqlite test-postgres test-browser lint format migrate \
-        load-reference messages clean
+        load-reference messages translations clean
 
 help: ## List the tasks
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,10 @@ load-reference: migrate ## Load the reference data (idempotent)
 
 messages: setup ## Compile translation catalogues
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+translations: setup ## Extract new strings into the Thai and English catalogues (then translate them)
+	$(MANAGE) makemessages -l th -l en --no-obsolete --ignore=.venv --ignore=node_modules \
+	  --ignore=var --ignore=tests --ignore=bench -v 0
 
 run: load-reference messages ## Set up, load the reference data and serve http://127.0.0.1:8000
 	$(VENV)/bin/phaen serve $(HOST):$(PORT)
