@@ -6,35 +6,20 @@ overwritten by the next `phaen load-reference`, so the admin shows them read-onl
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from phaen.core.admin import ReadOnlyAdmin
 from phaen.geography.models import District, Province, Region, SpecialZone, Subdistrict
 
 
-class ReferenceDataAdmin(admin.ModelAdmin):
-    """A model admin that lists and shows rows but never adds, changes or deletes them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Region)
-class RegionAdmin(ReferenceDataAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_th", "name_en", "position"]
     search_fields = ["code", "name_th", "name_en"]
 
 
 @admin.register(Province)
-class ProvinceAdmin(ReferenceDataAdmin):
+class ProvinceAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_th", "name_en", "region"]
     list_filter = ["region"]
     list_select_related = ["region"]
@@ -42,7 +27,7 @@ class ProvinceAdmin(ReferenceDataAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(ReferenceDataAdmin):
+class DistrictAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_th", "name_en", "province"]
     list_filter = ["province__region"]
     list_select_related = ["province"]
@@ -50,7 +35,7 @@ class DistrictAdmin(ReferenceDataAdmin):
 
 
 @admin.register(Subdistrict)
-class SubdistrictAdmin(ReferenceDataAdmin):
+class SubdistrictAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_th", "name_en", "district", "postal_codes"]
     list_filter = ["district__province__region"]
     list_select_related = ["district"]
@@ -58,7 +43,7 @@ class SubdistrictAdmin(ReferenceDataAdmin):
 
 
 @admin.register(SpecialZone)
-class SpecialZoneAdmin(ReferenceDataAdmin):
+class SpecialZoneAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_th", "name_en", "abbreviation"]
     search_fields = ["code", "name_th", "name_en", "abbreviation"]
     filter_horizontal = ["provinces"]

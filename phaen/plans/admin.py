@@ -15,20 +15,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from phaen.core.admin import ReadOnlyAdmin
 from phaen.plans.models import AlignmentLink, Plan, PlanElement, Source
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An admin that shows rows but leaves every change to the services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Source)

@@ -263,33 +263,28 @@ class AlignmentGraph:
     @classmethod
     def upward_from(cls, plan_ids: Iterable[int]) -> AlignmentGraph:
         """Load every link reachable upward from `plan_ids`: one query per plan level."""
-        seen = set(plan_ids)
-        frontier = set(seen)
-        edges: dict[int, LinkEdge] = {}
-        while frontier:
-            batch = _edges(AlignmentLink.objects.filter(source_plan_id__in=frontier))
-            frontier = set()
-            for edge in batch:
-                edges[edge.pk] = edge
-                if edge.target_plan not in seen:
-                    seen.add(edge.target_plan)
-                    frontier.add(edge.target_plan)
-        return cls(seen, edges.values())
+        return cls._walk(plan_ids, upward=True)
 
     @classmethod
     def downward_from(cls, plan_ids: Iterable[int]) -> AlignmentGraph:
         """Load every link that reaches `plan_ids` from below: one query per plan level."""
+        return cls._walk(plan_ids, upward=False)
+
+    @classmethod
+    def _walk(cls, plan_ids: Iterable[int], *, upward: bool) -> AlignmentGraph:
         seen = set(plan_ids)
         frontier = set(seen)
         edges: dict[int, LinkEdge] = {}
+        near = "source_plan_id__in" if upward else "target_plan_id__in"
         while frontier:
-            batch = _edges(AlignmentLink.objects.filter(target_plan_id__in=frontier))
+            batch = _edges(AlignmentLink.objects.filter(**{near: frontier}))
             frontier = set()
             for edge in batch:
                 edges[edge.pk] = edge
-                if edge.source_plan not in seen:
-                    seen.add(edge.source_plan)
-                    frontier.add(edge.source_plan)
+                far = edge.target_plan if upward else edge.source_plan
+                if far not in seen:
+                    seen.add(far)
+                    frontier.add(far)
         return cls(seen, edges.values())
 
     def ancestors(self, element: int) -> list[int]:
