@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "phaen.core",
     "phaen.geography",
     "phaen.orgs",
+    "phaen.accounts",
     "phaen.plans",
 ]
 
