@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run serve test test-sqlite test-postgres test-browser lint format migrate \
-        load-reference messages translations clean
+        load-reference demo-users messages translations clean
 
 help: ## List the tasks
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,6 +45,9 @@ migrate: setup ## Apply database migrations
 load-reference: migrate ## Load the reference data (idempotent)
 	$(VENV)/bin/phaen load-reference
 
+demo-users: migrate ## Create the demonstration accounts (passwords printed once)
+	$(VENV)/bin/phaen demo-users
+
 messages: setup ## Compile translation catalogues
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
@@ -52,7 +55,7 @@ translations: setup ## Extract new strings into the Thai and English catalogues 
 	$(MANAGE) makemessages -l th -l en --no-obsolete --ignore=.venv --ignore=node_modules \
 	  --ignore=var --ignore=tests --ignore=bench -v 0
 
-run: load-reference messages ## Set up, load the reference data and serve http://127.0.0.1:8000
+run: load-reference demo-users messages ## Set up, load the reference data and serve http://127.0.0.1:8000
 	$(VENV)/bin/phaen serve $(HOST):$(PORT)
 
 test: setup messages ## Run the whole suite (SQLite; PostgreSQL too when DATABASE_URL names it; browser tests)

@@ -7,6 +7,7 @@ from config.api import api
 
 urlpatterns = [
     path("", include("phaen.core.urls")),
+    path("", include("phaen.accounts.urls")),
     path("", include("phaen.plans.urls")),
     path("geography/", include("phaen.geography.urls")),
     path("organisations/", include("phaen.orgs.urls")),

@@ -14,6 +14,7 @@ ALIASES = {
     "serve": "runserver",
     "load-reference": "load_reference",
     "alignment-chain": "alignment_chain",
+    "demo-users": "demo_users",
 }
 
 

@@ -3,8 +3,13 @@
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
+# A fast hasher keeps the suite quick; tests/accounts/test_security.py checks that the base and
+# production settings still hash with Argon2 first.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "uploads": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
+# Tests across the suite sign administrators in with Client.force_login; the tests of the TOTP
+# requirement (tests/accounts/test_signin.py) turn it back on.

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "phaen.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        # phaen.api sits below this app, so it asks for the token look-up through a registry.
+        from phaen.accounts.api_auth import authenticate_token
+        from phaen.api.auth import register_token_authenticator
+
+        register_token_authenticator(authenticate_token)

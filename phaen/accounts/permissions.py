@@ -65,7 +65,9 @@ def roles_of(user: Any) -> RoleSet:
         return cached
     roles = RoleSet()
     if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
-        roles.system_admin = bool(user.is_superuser)
+        roles.system_admin = bool(getattr(user, "is_superuser", False))
+        if getattr(user, "pk", None) is None:  # the system actor has no memberships to read
+            return roles
         rows = list(
             Membership.objects.filter(user=user, is_active=True).values_list(
                 "role", "organisation_id", "includes_sub_organisations"

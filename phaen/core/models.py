@@ -14,3 +14,77 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditOutcome(models.TextChoices):
+    OK = "ok", _("Done")
+    DENIED = "denied", _("Denied")
+    FAILED = "failed", _("Failed")
+
+
+class AuditRecord(models.Model):
+    """One entry of the append-only audit trail: who did what, when, from where, before and after.
+
+    Rows are written only by `phaen.core.audit.audit_record`, which numbers them from `AuditHead`
+    and chains them: `hash` covers the row's content, its id and the previous row's `hash`
+    (`prev_hash`), so `phaen audit verify` finds any row edited or deleted after the fact. The
+    id is a plain integer primary key, not a database sequence, because the append takes the
+    next number under the head's lock and must know it before computing the hash. On PostgreSQL
+    a trigger refuses UPDATE, DELETE and TRUNCATE (migration 0002).
+
+    `actor_id` is deliberately not a foreign key: deleting a user must neither cascade into the
+    trail nor rewrite it (SET NULL would be an UPDATE).
+    """
+
+    id = models.BigIntegerField(_("number"), primary_key=True)
+    created_at = models.DateTimeField(_("when"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_repr = models.CharField(_("actor"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=100, blank=True)
+    target_repr = models.CharField(_("target"), max_length=300, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=AuditOutcome.choices, default=AuditOutcome.OK
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="core_audit_target_idx"),
+            models.Index(fields=["outcome", "id"], name="core_audit_outcome_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.actor_repr}"
+
+
+class AuditHead(models.Model):
+    """The single row naming the audit trail's last record: its id and its hash.
+
+    Every append locks this row (so concurrent appends on PostgreSQL queue up and the ids stay
+    consecutive) and moves it forward; `phaen audit verify` compares it with the last record,
+    which is how deleting the newest record is detected.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(_("last record"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="core_audithead_one")]
+
+    def __str__(self) -> str:
+        return f"audit head at {self.last_id}"

@@ -11,5 +11,6 @@ app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", views.LoginCodeView.as_view(), name="login_code"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
 ]

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from ninja.security import django_auth
 
+from phaen.api.auth import WRITE_AUTH
 from phaen.api.pagination import PagePagination
 from phaen.orgs import selectors, services
 from phaen.orgs.models import Organisation, OrganisationKind
@@ -136,7 +136,7 @@ def get_organisation(request: HttpRequest, code: str) -> Organisation:
 @router.post(
     "",
     response={201: OrganisationDetailOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Create an organisation",
 )
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
@@ -169,7 +169,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
         404: ErrorOut,
         422: ErrorOut,
     },
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Change an organisation",
 )
 def update_organisation(
@@ -200,7 +200,7 @@ def update_organisation(
 @router.delete(
     "/{code}",
     response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Delete an organisation",
 )
 def delete_organisation(request: HttpRequest, code: str) -> Status:
@@ -220,7 +220,7 @@ def delete_organisation(request: HttpRequest, code: str) -> Status:
         404: ErrorOut,
         422: ErrorOut,
     },
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Add an alias",
 )
 def add_alias(request: HttpRequest, code: str, payload: AliasIn) -> Status:
@@ -236,7 +236,7 @@ def add_alias(request: HttpRequest, code: str, payload: AliasIn) -> Status:
 @router.delete(
     "/{code}/aliases/{alias}",
     response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Remove an alias",
 )
 def remove_alias(request: HttpRequest, code: str, alias: str) -> Status:

@@ -4,6 +4,7 @@ Thin: parse, call one service or selector, shape the answer. Domain errors becom
 `{"code", "message", "detail"}` in `phaen/api/errors.py`.
 """
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.db.models import Prefetch
@@ -11,14 +12,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from ninja.security import django_auth
 
+from phaen.api.auth import WRITE_AUTH
 from phaen.api.pagination import PagePagination
 from phaen.core import thai_calendar
 from phaen.core.errors import NotFound
-from phaen.plans import selectors, services
-from phaen.plans.errors import AlignmentError
-from phaen.plans.models import AlignmentLink, Plan, PlanElement
+from phaen.plans import permissions, selectors, services
+from phaen.plans.errors import AlignmentError, PlanError
+from phaen.plans.models import AlignmentLink, Plan, PlanDecision, PlanElement
 
 router = Router(tags=["plans"])
 elements_router = Router(tags=["plan elements"])
@@ -324,10 +325,15 @@ class GapsOut(Schema):
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def _plan_or_404(code: str) -> Plan:
+def _plan_or_404(code: str, viewer: Any = None) -> Plan:
+    """Return the plan if `viewer` may read it: published, or theirs to work on."""
     plan = selectors.plan_detail(code)
     if plan is None:
         return selectors.plan_get(code)  # raises NotFound with the right message
+    if viewer is not None and not (
+        permissions.can_view_working_copy(viewer, plan) or selectors.published_version(plan)
+    ):
+        raise NotFound(PlanError.NOT_FOUND, _("No plan has the code “%(code)s”.") % {"code": code})
     return plan
 
 
@@ -388,6 +394,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
         status=filters.status,
         year_be=filters.year_be,
         search=filters.q,
+        viewer=request.user,
     )
     return plans.prefetch_related(
         Prefetch(
@@ -398,7 +405,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
     )
 
 
-@router.post("", response={201: PlanDetailOut}, auth=django_auth, summary="Create a plan")
+@router.post("", response={201: PlanDetailOut}, auth=WRITE_AUTH, summary="Create a plan")
 def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
     data = payload.dict()
     if data.get("level") is None:
@@ -409,10 +416,10 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
 
 @router.get("/{code}", response=PlanDetailOut, summary="One plan")
 def get_plan(request: HttpRequest, code: str) -> Any:
-    return _plan_or_404(code)
+    return _plan_or_404(code, request.user)
 
 
-@router.patch("/{code}", response=PlanDetailOut, auth=django_auth, summary="Change a plan")
+@router.patch("/{code}", response=PlanDetailOut, auth=WRITE_AUTH, summary="Change a plan")
 def update_plan(request: HttpRequest, code: str, payload: PlanPatch) -> Any:
     plan = selectors.plan_get(code)
     services.plan_update(
@@ -421,7 +428,7 @@ def update_plan(request: HttpRequest, code: str, payload: PlanPatch) -> Any:
     return _plan_or_404(code)
 
 
-@router.delete("/{code}", response={204: None}, auth=django_auth, summary="Delete a plan")
+@router.delete("/{code}", response={204: None}, auth=WRITE_AUTH, summary="Delete a plan")
 def delete_plan(request: HttpRequest, code: str) -> Any:
     services.plan_delete(actor=request.user, plan=selectors.plan_get(code))
     return Status(204, None)
@@ -436,7 +443,7 @@ def list_plan_elements(request: HttpRequest, code: str) -> Any:
 @router.post(
     "/{code}/elements",
     response={201: ElementOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Add an element to a plan's outline",
 )
 def create_element(request: HttpRequest, code: str, payload: ElementIn) -> Any:
@@ -471,7 +478,7 @@ def get_element(request: HttpRequest, code: str) -> Any:
 
 
 @elements_router.patch(
-    "/{code}", response=ElementOut, auth=django_auth, summary="Change a plan element"
+    "/{code}", response=ElementOut, auth=WRITE_AUTH, summary="Change a plan element"
 )
 def update_element(request: HttpRequest, code: str, payload: ElementPatch) -> Any:
     element = _element(code)
@@ -483,7 +490,7 @@ def update_element(request: HttpRequest, code: str, payload: ElementPatch) -> An
 
 
 @elements_router.delete(
-    "/{code}", response={204: None}, auth=django_auth, summary="Delete a plan element"
+    "/{code}", response={204: None}, auth=WRITE_AUTH, summary="Delete a plan element"
 )
 def delete_element(request: HttpRequest, code: str) -> Any:
     services.element_delete(actor=request.user, element=_element(code))
@@ -504,9 +511,7 @@ def list_links(
     return selectors.link_list(plan=plan, target_plan=target_plan, element=element)
 
 
-@links_router.post(
-    "", response={201: LinkOut}, auth=django_auth, summary="Create an alignment link"
-)
+@links_router.post("", response={201: LinkOut}, auth=WRITE_AUTH, summary="Create an alignment link")
 def create_link(request: HttpRequest, payload: LinkIn) -> Any:
     source_element = _element(payload.source_element) if payload.source_element else None
     source_plan = selectors.plan_get(payload.source_plan) if payload.source_plan else None
@@ -528,7 +533,7 @@ def get_link(request: HttpRequest, link_id: int) -> Any:
 
 
 @links_router.patch(
-    "/{link_id}", response=LinkOut, auth=django_auth, summary="Change an alignment link"
+    "/{link_id}", response=LinkOut, auth=WRITE_AUTH, summary="Change an alignment link"
 )
 def update_link(request: HttpRequest, link_id: int, payload: LinkPatch) -> Any:
     services.alignment_update(actor=request.user, link=_link(link_id), **payload.dict())
@@ -536,7 +541,7 @@ def update_link(request: HttpRequest, link_id: int, payload: LinkPatch) -> Any:
 
 
 @links_router.delete(
-    "/{link_id}", response={204: None}, auth=django_auth, summary="Delete an alignment link"
+    "/{link_id}", response={204: None}, auth=WRITE_AUTH, summary="Delete an alignment link"
 )
 def delete_link(request: HttpRequest, link_id: int) -> Any:
     services.alignment_unlink(actor=request.user, link=_link(link_id))
@@ -630,3 +635,133 @@ def gaps_report(
         "unserved": [_brief(e) for e in gaps.unserved],
         "serving_nothing": [_brief(e) for e in gaps.serving_nothing],
     }
+
+
+# --- Lifecycle and versions ------------------------------------------------------------------
+
+
+class TransitionIn(Schema):
+    deciding_organisation: str | None = Field(
+        None, description="Organisation code of the deciding body (required to submit)"
+    )
+    deciding_body: str = ""
+    decision_date: date | None = None
+    resolution_number: str = ""
+    note: str = ""
+
+
+class DecisionOut(Schema):
+    transition: str
+    from_status: str
+    to_status: str
+    actor: str = Field(..., alias="actor_repr")
+    deciding_body: str
+    deciding_organisation: str | None = Field(None, alias="deciding_organisation.code")
+    decision_date: date | None
+    resolution_number: str
+    note: str
+    created_at: datetime
+    version: int | None = None
+
+    @staticmethod
+    def resolve_version(obj: PlanDecision) -> int | None:
+        version = getattr(obj, "version", None)
+        return version.number if version else None
+
+
+class VersionOut(Schema):
+    number: int
+    kind: str
+    created_at: datetime
+    snapshot: dict[str, Any]
+
+
+class VersionBrief(Schema):
+    number: int
+    kind: str
+    created_at: datetime
+
+
+class ChangeOut(Schema):
+    key: str
+    kind: str
+    fields: list[str]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class DiffOut(Schema):
+    old: str
+    new: str
+    plan_fields: list[list[Any]]
+    elements: list[ChangeOut]
+    links: list[ChangeOut]
+
+
+@router.post(
+    "/{code}/transitions/{name}",
+    response=DecisionOut,
+    auth=WRITE_AUTH,
+    summary="Take a lifecycle step (submit, approve, return, revise …)",
+)
+def transition_plan(request: HttpRequest, code: str, name: str, payload: TransitionIn) -> Any:
+    plan = _plan_or_404(code)
+    data = payload.dict()
+    deciding = data.pop("deciding_organisation")
+    related = selectors.resolve_codes(owner=deciding) if deciding else {}
+    return services.plan_transition(
+        actor=request.user,
+        plan=plan,
+        name=name,
+        deciding_organisation=related.get("owner"),
+        **data,
+    )
+
+
+@router.get("/{code}/decisions", response=list[DecisionOut], summary="A plan's lifecycle steps")
+def list_decisions(request: HttpRequest, code: str) -> Any:
+    plan = _plan_or_404(code, request.user)
+    permissions.ensure(
+        permissions.can_view_working_copy(request.user, plan) or bool(selectors.version_list(plan)),
+        request.user,
+        "plan.read_decisions",
+        plan,
+    )
+    return selectors.decision_list(plan)
+
+
+@router.get("/{code}/versions", response=list[VersionBrief], summary="A plan's versions")
+def list_versions(request: HttpRequest, code: str) -> Any:
+    return selectors.version_list(_plan_or_404(code, request.user))
+
+
+@router.get("/{code}/versions/diff", response=DiffOut, summary="Compare two versions")
+def diff_versions(request: HttpRequest, code: str, old: str, new: str) -> Any:
+    plan = _plan_or_404(code, request.user)
+
+    def pick(key: str) -> dict[str, Any]:
+        if key == "working":
+            permissions.ensure(
+                permissions.can_view_working_copy(request.user, plan),
+                request.user,
+                "plan.read_working_copy",
+                plan,
+            )
+            return selectors.plan_snapshot(plan)
+        if not key.isdigit():
+            raise NotFound(PlanError.VERSION_NOT_FOUND, _("Give a version number or “working”."))
+        return selectors.version_get(plan, int(key)).snapshot
+
+    diff = selectors.version_diff(pick(old), pick(new))
+    return {
+        "old": old,
+        "new": new,
+        "plan_fields": [list(row) for row in diff.plan_fields],
+        "elements": [{**vars(c), "fields": c.fields} for c in diff.elements],
+        "links": [{**vars(c), "fields": c.fields} for c in diff.links],
+    }
+
+
+@router.get("/{code}/versions/{number}", response=VersionOut, summary="One frozen version")
+def get_version(request: HttpRequest, code: str, number: int) -> Any:
+    return selectors.version_get(_plan_or_404(code, request.user), number)

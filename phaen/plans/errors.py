@@ -17,6 +17,11 @@ class PlanError(StrEnum):
     PROGRAMME_INVALID = "plan_parent_programme_invalid"
     HAS_DEPENDENTS = "plan_has_dependents"
     NOT_FOUND = "plan_not_found"
+    READ_ONLY = "plan_read_only"
+    STATUS_VIA_LIFECYCLE = "plan_status_via_lifecycle"
+    TRANSITION_INVALID = "plan_transition_invalid"
+    DECIDING_BODY_REQUIRED = "plan_deciding_body_required"
+    VERSION_NOT_FOUND = "plan_version_not_found"
 
 
 class ElementError(StrEnum):

@@ -7,6 +7,7 @@ from typing import Any
 
 from phaen.core import thai_calendar
 from phaen.plans import selectors
+from phaen.plans.permissions import SYSTEM
 
 PLAN_COLUMNS = [
     "code",
@@ -38,9 +39,15 @@ LINK_COLUMNS = [
 ]
 
 
-def plan_rows(**filters: Any) -> Iterator[dict[str, Any]]:
-    """Yield one row per plan matching `filters` (those of `selectors.plan_list`)."""
-    plans = selectors.plan_list(**filters).select_related("predecessor", "parent_programme")
+def plan_rows(viewer: Any = SYSTEM, **filters: Any) -> Iterator[dict[str, Any]]:
+    """Yield one row per plan matching `filters` (those of `selectors.plan_list`).
+
+    `viewer` limits the rows to the plans they may read; the command line, run by whoever
+    administers the server, sees them all.
+    """
+    plans = selectors.plan_list(viewer=viewer, **filters).select_related(
+        "predecessor", "parent_programme"
+    )
     for plan in plans:
         yield {
             "code": plan.code,

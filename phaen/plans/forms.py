@@ -26,6 +26,7 @@ from phaen.plans.models import (
     AreaType,
     ContentStatus,
     Contribution,
+    DecidingBody,
     ElementKind,
     Plan,
     PlanElement,
@@ -294,7 +295,6 @@ class PlanForm(forms.Form):
         label=_("Last year (BE)"),
         widget=forms.NumberInput(attrs={"placeholder": _("e.g. 2570"), "inputmode": "numeric"}),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
     phase = forms.IntegerField(label=_("Phase or edition"), required=False, min_value=1)
     predecessor = PlanChoiceField(
         label=_("Predecessor"),
@@ -339,8 +339,8 @@ class PlanForm(forms.Form):
             ("area_type", "region", "special_zone", "provinces", "local_organisation"),
         ),
         (
-            _("Period and status"),
-            ("start_year_be", "end_year_be", "status", "phase", "predecessor", "parent_programme"),
+            _("Period"),
+            ("start_year_be", "end_year_be", "phase", "predecessor", "parent_programme"),
         ),
         (
             _("Description and contents"),
@@ -377,7 +377,6 @@ class PlanForm(forms.Form):
             "local_organisation": plan.local_organisation,
             "start_year_be": thai_calendar.ce_to_be(plan.start_year),
             "end_year_be": thai_calendar.ce_to_be(plan.end_year),
-            "status": plan.status,
             "phase": plan.phase,
             "predecessor": plan.predecessor,
             "parent_programme": plan.parent_programme,
@@ -668,3 +667,98 @@ class GapsForm(forms.Form):
         required=False,
         empty_value=None,
     )
+
+
+# --- Lifecycle and versions --------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    """A lifecycle step: the deciding body when submitting, the decision's date and number."""
+
+    deciding_organisation = forms.ModelChoiceField(
+        label=_("Deciding body"),
+        queryset=Organisation.objects.none(),
+        to_field_name="code",
+        required=False,
+        help_text=_("The cabinet, ministry, committee or board that decides on the plan."),
+    )
+    deciding_body = forms.ChoiceField(
+        label=_("Kind of deciding body"),
+        choices=_blank(DecidingBody.choices, _("Choose a kind")),
+        required=False,
+    )
+    decision_date = forms.DateField(
+        label=_("Decision date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    resolution_number = forms.CharField(
+        label=_("Resolution or meeting number"), max_length=100, required=False
+    )
+    document = forms.FileField(
+        label=_("Decision document"),
+        required=False,
+        help_text=_("PDF, Word, Excel or an image, up to 20 MB."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, plan: Plan, transition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.transition = transition
+        if transition.name == "submit":
+            deciding = self.fields["deciding_organisation"]
+            assert isinstance(deciding, forms.ModelChoiceField)
+            deciding.queryset = Organisation.objects.filter(
+                kind__in=["committee", "ministry", "provincial_office", "public_organisation"]
+            ).order_by("name_th")
+            deciding.required = True
+            if plan.submitted_to is not None:
+                self.initial.setdefault("deciding_organisation", plan.submitted_to.code)
+        else:
+            del self.fields["deciding_organisation"]
+        if transition.name not in ("approve", "return", "put_in_force", "end", "supersede"):
+            for name in ("decision_date", "resolution_number", "document"):
+                del self.fields[name]
+
+    def service_arguments(self) -> dict[str, Any]:
+        """Return the cleaned data as keyword arguments of `plan_transition`."""
+        data = dict(self.cleaned_data)
+        document = data.pop("document", None)
+        arguments: dict[str, Any] = {k: v for k, v in data.items() if v not in (None, "")}
+        if document is not None:
+            arguments["upload"] = document
+        return arguments
+
+
+class VersionDiffForm(forms.Form):
+    """Choose two versions of a plan (or a version and the working copy) to compare."""
+
+    WORKING = "working"
+
+    old = forms.ChoiceField(label=_("From version"))
+    new = forms.ChoiceField(label=_("To version"))
+
+    def __init__(self, *args: Any, versions: list[Any], working: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.versions = {str(v.number): v for v in versions}
+        choices: list[tuple[str, Any]] = [
+            (str(v.number), _("Version %(n)s") % {"n": v.number}) for v in versions
+        ]
+        if working:
+            choices.insert(0, (self.WORKING, _("Working copy")))
+        for name in ("old", "new"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
+
+    def snapshots(self, plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Return the two snapshots chosen (the working copy is read now)."""
+        from phaen.plans.selectors import plan_snapshot
+
+        def pick(key: str) -> dict[str, Any]:
+            return plan_snapshot(plan) if key == self.WORKING else self.versions[key].snapshot
+
+        return pick(self.cleaned_data["old"]), pick(self.cleaned_data["new"])

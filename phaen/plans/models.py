@@ -166,6 +166,15 @@ class Plan(TimeStampedModel):
         blank=True,
         help_text=_("A plan of the same level that this plan carries out, such as a programme."),
     )
+    submitted_to = models.ForeignKey(
+        Organisation,
+        verbose_name=_("deciding body"),
+        on_delete=models.PROTECT,
+        related_name="plans_to_decide",
+        null=True,
+        blank=True,
+        help_text=_("The cabinet, ministry, committee or board that decides on the plan."),
+    )
     content_status = models.CharField(
         _("contents"),
         max_length=16,
@@ -351,3 +360,93 @@ class AlignmentLink(TimeStampedModel):
     def __str__(self) -> str:
         serving = self.source_element or self.source_plan
         return f"{serving} → {self.target_element}"
+
+
+class DecidingBody(models.TextChoices):
+    CABINET = "cabinet", _("Cabinet")
+    MINISTRY = "ministry", _("Ministry")
+    PROVINCIAL_COMMITTEE = "provincial_committee", _("Provincial committee (ก.บ.จ.)")
+    BOARD = "board", _("Board or national committee")
+    AGENCY = "agency", _("The agency itself")
+
+
+class VersionKind(models.TextChoices):
+    REFERENCE = "reference", _("Reference record from public sources")
+    HEARING = "hearing", _("Draft published for a hearing")
+    APPROVED = "approved", _("Approved")
+
+
+class PlanDecision(models.Model):
+    """One step of a plan's lifecycle: who moved it, on whose decision, and when."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    transition = models.CharField(_("step"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=16, choices=PlanStatus.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=PlanStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    actor_repr = models.CharField(max_length=200, blank=True)
+    deciding_body = models.CharField(
+        _("kind of deciding body"), max_length=32, choices=DecidingBody.choices, blank=True
+    )
+    deciding_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("deciding body"),
+        on_delete=models.PROTECT,
+        related_name="plan_decisions",
+        null=True,
+        blank=True,
+    )
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    resolution_number = models.CharField(_("resolution number"), max_length=100, blank=True)
+    document = models.CharField(_("document"), max_length=500, blank=True)
+    document_name = models.CharField(_("document name"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "created_at", "pk"]
+        verbose_name = _("plan decision")
+        verbose_name_plural = _("plan decisions")
+
+    def __str__(self) -> str:
+        return f"{self.plan.code}: {self.from_status} → {self.to_status}"
+
+
+class PlanVersion(models.Model):
+    """A frozen copy of a plan with its outline and links, as approved or published."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=16, choices=VersionKind.choices)
+    snapshot = models.JSONField(_("snapshot"))
+    decision = models.OneToOneField(
+        PlanDecision,
+        verbose_name=_("decision"),
+        on_delete=models.PROTECT,
+        related_name="version",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="version_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} v{self.number}"

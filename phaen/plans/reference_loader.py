@@ -18,7 +18,7 @@ from phaen.core.errors import ApplicationError
 from phaen.core.reference import ReferenceError, read_yaml, require
 from phaen.orgs.models import Organisation
 from phaen.plans import selectors, services
-from phaen.plans.models import AlignmentLink, Plan, PlanElement, Source
+from phaen.plans.models import AlignmentLink, Plan, PlanElement, Source, VersionKind
 from phaen.plans.permissions import SYSTEM
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -311,6 +311,11 @@ def plans_load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
     for plan, entry, path in loaded:
         _load_elements(plan, entry.get("elements"), None, sources, path, elements)
     links = _load_links(directory, sources)
+    # What the reference files hold comes from public sources: publish it as version 1, so the
+    # public pages show it, unless the plan already has versions of its own.
+    unversioned = Plan.objects.filter(pk__in=[p.pk for p, _, _ in loaded], versions__isnull=True)
+    for plan in unversioned.select_related("owner"):
+        services.version_freeze(plan=plan, kind=VersionKind.REFERENCE)
     return {
         "sources": len(sources),
         "plans": len(loaded),

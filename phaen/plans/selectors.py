@@ -17,12 +17,21 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from phaen.accounts.models import Role
+from phaen.accounts.permissions import roles_of
 from phaen.core import thai_calendar, thai_text
 from phaen.core.errors import NotFound, ValidationFailed
 from phaen.geography.models import Province, Region, SpecialZone
 from phaen.orgs.models import Organisation, OrganisationAlias
 from phaen.plans.errors import ElementError, PlanError
-from phaen.plans.models import AlignmentLink, Contribution, Plan, PlanElement
+from phaen.plans.models import (
+    AlignmentLink,
+    Contribution,
+    Plan,
+    PlanDecision,
+    PlanElement,
+    PlanVersion,
+)
 
 MAX_CHAIN_PATHS = 200
 
@@ -69,6 +78,7 @@ def plan_list(
     status: str | None = None,
     year_be: int | None = None,
     search: str | None = None,
+    viewer: Any = None,
 ) -> QuerySet[Plan]:
     """Return plans matching the filters, with what a list shows, in a fixed number of queries.
 
@@ -80,6 +90,10 @@ def plan_list(
         "provinces"
     )
     joined = bool(region or province or (search and search.strip()))
+    visible = plan_visibility_filter(viewer)
+    if visible is not None:
+        plans = plans.filter(visible)
+        joined = True
     if level is not None:
         plans = plans.filter(level=level)
     if kind:
@@ -120,6 +134,23 @@ def plan_list(
     )
     return plans.annotate(element_count=Coalesce(Subquery(element_count), 0)).order_by(
         "level", "start_year", "code"
+    )
+
+
+def plan_visibility_filter(viewer: Any) -> Q | None:
+    """Return the filter of plans `viewer` may list, or None when they see every plan.
+
+    The public sees plans that have a published version; planners also see their own
+    organisations' drafts, and approvers the plans submitted to their bodies.
+    """
+    roles = roles_of(viewer)
+    if roles.system_admin or roles.has(Role.AUDITOR):
+        return None
+    return (
+        Q(versions__isnull=False)
+        | Q(owner_id__in=roles.organisations(Role.PLANNER))
+        | Q(owner_id__in=roles.organisations(Role.ORG_ADMIN))
+        | Q(submitted_to_id__in=roles.organisations(Role.APPROVER))
     )
 
 
@@ -758,3 +789,232 @@ def resolve_codes(
             raise _unknown(", ".join(missing), name)
         resolved[name] = [found[c] for c in wanted]
     return resolved
+
+
+# --- Versions --------------------------------------------------------------------------------
+
+SNAPSHOT_PLAN_FIELDS = (
+    "code",
+    "name_th",
+    "name_en",
+    "short_name_th",
+    "description_th",
+    "description_en",
+    "level",
+    "kind",
+    "status",
+    "area_type",
+    "start_year",
+    "end_year",
+    "phase",
+    "content_status",
+    "content_note",
+)
+SNAPSHOT_ELEMENT_FIELDS = (
+    "code",
+    "kind",
+    "label_th",
+    "number",
+    "title_th",
+    "title_en",
+    "description_th",
+    "description_en",
+    "content_recorded",
+    "position",
+    "depth",
+    "path",
+)
+SNAPSHOT_LINK_FIELDS = ("contribution", "rationale", "rationale_en")
+
+
+def plan_snapshot(plan: Plan) -> dict[str, Any]:
+    """Return the plan, its outline and its upward links as plain data (three queries)."""
+    fields = {name: getattr(plan, name) for name in SNAPSHOT_PLAN_FIELDS}
+    fields["owner"] = plan.owner.code
+    fields["provinces"] = sorted(p.code for p in plan.provinces.all())
+    elements = PlanElement.objects.filter(plan=plan).select_related("parent").order_by("path")
+    links = plan_links_up(plan)
+    return {
+        "plan": fields,
+        "elements": [
+            {
+                **{name: getattr(e, name) for name in SNAPSHOT_ELEMENT_FIELDS},
+                "parent": e.parent.code if e.parent else None,
+            }
+            for e in elements
+        ],
+        "links": [
+            {
+                "source_element": link.source_element.code if link.source_element else None,
+                "target_element": link.target_element.code,
+                "target_number": link.target_element.number,
+                "target_title_th": link.target_element.title_th,
+                "target_title_en": link.target_element.title_en,
+                "target_plan": link.target_plan.code,
+                "target_plan_name_th": link.target_plan.name_th,
+                "target_plan_name_en": link.target_plan.name_en,
+                "target_plan_level": link.target_plan.level,
+                **{name: getattr(link, name) for name in SNAPSHOT_LINK_FIELDS},
+            }
+            for link in links
+        ],
+    }
+
+
+def version_list(plan: Plan) -> list[PlanVersion]:
+    """Return the plan's frozen versions, newest first, with their decisions."""
+    return list(
+        PlanVersion.objects.filter(plan=plan)
+        .select_related("decision", "decision__deciding_organisation")
+        .order_by("-number")
+    )
+
+
+def version_get(plan: Plan, number: int) -> PlanVersion:
+    """Return version `number` of the plan, or raise `NotFound`."""
+    version = (
+        PlanVersion.objects.filter(plan=plan, number=number).select_related("decision").first()
+    )
+    if version is None:
+        raise NotFound(
+            PlanError.VERSION_NOT_FOUND,
+            _("The plan has no version %(number)s.") % {"number": number},
+        )
+    return version
+
+
+def published_plan_ids(plan_ids: Iterable[int]) -> set[int]:
+    """Return which of these plans have a published version (one query)."""
+    return set(
+        PlanVersion.objects.filter(plan_id__in=set(plan_ids)).values_list("plan_id", flat=True)
+    )
+
+
+def published_version(plan: Plan) -> PlanVersion | None:
+    """Return the version the public sees: the newest frozen one."""
+    return PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+
+
+@dataclass
+class Change:
+    key: str
+    kind: str  # "added", "removed" or "changed"
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @property
+    def fields(self) -> list[str]:
+        if self.before is None or self.after is None:
+            return []
+        return sorted(k for k in self.after if self.before.get(k) != self.after.get(k))
+
+
+@dataclass
+class VersionDiff:
+    plan_fields: list[tuple[str, Any, Any]]
+    elements: list[Change]
+    links: list[Change]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.plan_fields or self.elements or self.links)
+
+
+def _changes(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], key: Any, ignore: set[str]
+) -> list[Change]:
+    before = {key(row): row for row in old}
+    after = {key(row): row for row in new}
+    out: list[Change] = []
+    for k, row in after.items():
+        if k not in before:
+            out.append(Change(str(k), "added", None, row))
+        else:
+            old_row = {f: v for f, v in before[k].items() if f not in ignore}
+            new_row = {f: v for f, v in row.items() if f not in ignore}
+            if old_row != new_row:
+                out.append(Change(str(k), "changed", old_row, new_row))
+    out.extend(Change(str(k), "removed", row, None) for k, row in before.items() if k not in after)
+    return out
+
+
+def version_diff(old: dict[str, Any], new: dict[str, Any]) -> VersionDiff:
+    """Compare two snapshots: plan fields, elements (by code) and links (by their two ends).
+
+    Positions and paths are left out of element changes: renumbering after an insertion is not a
+    change of the element itself.
+    """
+    plan_fields = [
+        (name, old["plan"].get(name), value)
+        for name, value in new["plan"].items()
+        if old["plan"].get(name) != value and name != "status"
+    ]
+    elements = _changes(
+        old["elements"], new["elements"], lambda r: r["code"], {"position", "path", "depth"}
+    )
+    links = _changes(
+        old["links"],
+        new["links"],
+        lambda r: (r["source_element"] or "(plan)", r["target_element"]),
+        set(),
+    )
+    return VersionDiff(plan_fields=plan_fields, elements=elements, links=links)
+
+
+def outline_from_snapshot(plan: Plan, snapshot: dict[str, Any]) -> list[OutlineNode]:
+    """Rebuild an outline tree from a frozen snapshot (unsaved elements, no queries)."""
+    nodes: dict[str, OutlineNode] = {}
+    roots: list[OutlineNode] = []
+    for row in snapshot["elements"]:
+        values = {k: row[k] for k in SNAPSHOT_ELEMENT_FIELDS if k in row}
+        element = PlanElement(plan=plan, **values)
+        node = OutlineNode(element)
+        nodes[row["code"]] = node
+        parent = nodes.get(row.get("parent") or "")
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def links_from_snapshot(plan: Plan, snapshot: dict[str, Any]) -> list[AlignmentLink]:
+    """Rebuild the upward links of a frozen snapshot as unsaved objects (no queries)."""
+    elements = {row["code"]: row for row in snapshot["elements"]}
+    out: list[AlignmentLink] = []
+    for row in snapshot["links"]:
+        target_plan = Plan(
+            code=row["target_plan"],
+            name_th=row["target_plan_name_th"],
+            name_en=row.get("target_plan_name_en", ""),
+            level=row["target_plan_level"],
+        )
+        target = PlanElement(
+            plan=target_plan,
+            code=row["target_element"],
+            number=row.get("target_number", ""),
+            title_th=row["target_title_th"],
+            title_en=row.get("target_title_en", ""),
+        )
+        source = None
+        if row["source_element"]:
+            values = elements.get(row["source_element"], {"code": row["source_element"]})
+            source = PlanElement(
+                plan=plan, **{k: values[k] for k in SNAPSHOT_ELEMENT_FIELDS if k in values}
+            )
+        out.append(
+            AlignmentLink(
+                source_plan=plan,
+                source_element=source,
+                target_plan=target_plan,
+                target_element=target,
+                **{name: row.get(name, "") for name in SNAPSHOT_LINK_FIELDS},
+            )
+        )
+    return out
+
+
+def decision_list(plan: Plan) -> list[PlanDecision]:
+    """Return the plan's lifecycle steps, oldest first."""
+    return list(
+        PlanDecision.objects.filter(plan=plan)
+        .select_related("deciding_organisation", "actor")
+        .order_by("created_at", "pk")
+    )

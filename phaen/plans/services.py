@@ -7,8 +7,11 @@ and the reference-data loader change plans in exactly one way. Failures raise
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,8 +19,9 @@ from django.db.models import F, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from phaen.core import thai_calendar, thai_text
-from phaen.core.errors import ValidationFailed
+from phaen.core import thai_calendar, thai_text, uploads
+from phaen.core.audit import audit_record, snapshot
+from phaen.core.errors import ApplicationError, ValidationFailed
 from phaen.geography.models import Province
 from phaen.orgs.models import Organisation
 from phaen.plans import permissions
@@ -28,12 +32,16 @@ from phaen.plans.models import (
     AreaType,
     ContentStatus,
     Contribution,
+    DecidingBody,
     ElementKind,
     Plan,
+    PlanDecision,
     PlanElement,
     PlanKind,
     PlanStatus,
+    PlanVersion,
     Source,
+    VersionKind,
 )
 
 MAX_ELEMENT_DEPTH = 8
@@ -200,10 +208,16 @@ def plan_create(
     **fields: Any,
 ) -> Plan:
     """Create a plan from its fields (see `PLAN_FIELDS`), with its area and partners."""
-    permissions.ensure(actor, "add", "plan")
+    permissions.ensure(
+        permissions.can_create_plan(actor, fields.get("owner")), actor, "plan.create"
+    )
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"plan_create() got unknown fields: {sorted(unknown)}")
+    if actor is not permissions.SYSTEM and fields.get("status", PlanStatus.DRAFT) != (
+        PlanStatus.DRAFT
+    ):
+        raise _status_via_lifecycle()
     fields.setdefault("status", PlanStatus.DRAFT)
     fields.setdefault("content_status", ContentStatus.NOT_RECORDED)
     if "level" not in fields and fields.get("kind") in KIND_LEVEL:
@@ -217,7 +231,16 @@ def plan_create(
         plan.sources.set(sources)
         _refresh_plan_search(plan)
         plan.save(update_fields=["search_document"])
+        audit_record(actor=actor, action="plan.create", target=plan, after=snapshot(plan))
     return plan
+
+
+def _status_via_lifecycle() -> ValidationFailed:
+    return _fail(
+        PlanError.STATUS_VIA_LIFECYCLE,
+        _("A plan's status changes only through its lifecycle steps (submit, approve …)."),
+        "status",
+    )
 
 
 def plan_update(
@@ -230,12 +253,17 @@ def plan_update(
     **fields: Any,
 ) -> Plan:
     """Change a plan's fields; only the ones given change. Links must stay valid."""
-    permissions.ensure(actor, "change", "plan")
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"plan_update() got unknown fields: {sorted(unknown)}")
+    permissions.ensure_can_edit(actor, plan, "plan.update")
+    if actor is not permissions.SYSTEM and "status" in fields and fields["status"] != plan.status:
+        raise _status_via_lifecycle()
+    if "owner" in fields and not permissions.can_create_plan(actor, fields["owner"]):
+        raise permissions.deny(actor, "plan.update", plan)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        before = snapshot(plan)
         for name, value in fields.items():
             setattr(plan, name, value)
         if "kind" in fields and "level" not in fields:
@@ -253,6 +281,9 @@ def plan_update(
             plan.sources.set(sources)
         _refresh_plan_search(plan)
         plan.save(update_fields=["search_document"])
+        audit_record(
+            actor=actor, action="plan.update", target=plan, before=before, after=snapshot(plan)
+        )
     return plan
 
 
@@ -278,9 +309,10 @@ def _revalidate_links_of(plan: Plan) -> None:
 
 def plan_delete(*, actor: Any, plan: Plan) -> None:
     """Delete a plan with its elements and links, unless other plans depend on it."""
-    permissions.ensure(actor, "delete", "plan")
+    permissions.ensure(permissions.can_delete_plan(actor, plan), actor, "plan.delete", plan)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        before = snapshot(plan)
         dependents = sorted(
             set(plan.successors.values_list("code", flat=True))
             | set(plan.member_plans.values_list("code", flat=True))
@@ -298,6 +330,7 @@ def plan_delete(*, actor: Any, plan: Plan) -> None:
                 detail={"dependents": dependents},
             )
         AlignmentLink.objects.filter(source_plan=plan).delete()
+        audit_record(actor=actor, action="plan.delete", target=plan, before=before)
         plan.delete()
 
 
@@ -408,7 +441,7 @@ def element_create(
     source: Source | None = None,
 ) -> PlanElement:
     """Add an element to a plan's outline, at the end of its siblings unless `position` says."""
-    permissions.ensure(actor, "add", "planelement")
+    permissions.ensure_can_edit(actor, plan, "element.create")
     with transaction.atomic():
         if position is None:
             siblings = PlanElement.objects.filter(plan=plan, parent=parent)
@@ -438,12 +471,13 @@ def element_create(
         element.save()
         _rebuild_paths(plan)
         element.refresh_from_db()
+        audit_record(actor=actor, action="element.create", target=element, after=snapshot(element))
     return element
 
 
 def element_update(*, actor: Any, element: PlanElement, **fields: Any) -> PlanElement:
     """Change an element's text, number, kind, parent or position."""
-    permissions.ensure(actor, "change", "planelement")
+    permissions.ensure_can_edit(actor, element.plan, "element.update", element)
     allowed = {
         "kind",
         "label_th",
@@ -463,6 +497,7 @@ def element_update(*, actor: Any, element: PlanElement, **fields: Any) -> PlanEl
         raise TypeError(f"element_update() got unknown fields: {sorted(unknown)}")
     with transaction.atomic():
         element = PlanElement.objects.select_for_update().get(pk=element.pk)
+        before = snapshot(element)
         for name, value in fields.items():
             setattr(element, name, value.strip() if isinstance(value, str) else value)
         _validate_element(element)
@@ -475,14 +510,22 @@ def element_update(*, actor: Any, element: PlanElement, **fields: Any) -> PlanEl
         element.save()
         _rebuild_paths(element.plan)
         element.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="element.update",
+            target=element,
+            before=before,
+            after=snapshot(element),
+        )
     return element
 
 
 def element_delete(*, actor: Any, element: PlanElement) -> None:
     """Delete an element with its sub-elements and every link to or from them."""
-    permissions.ensure(actor, "delete", "planelement")
+    permissions.ensure_can_edit(actor, element.plan, "element.delete", element)
     with transaction.atomic():
         plan = element.plan
+        audit_record(actor=actor, action="element.delete", target=element, before=snapshot(element))
         element.delete()
         _rebuild_paths(plan)
 
@@ -633,8 +676,8 @@ def alignment_check(
 
     Raises the same errors as `alignment_link`, so a form can check a link as it is typed.
     """
-    permissions.ensure(actor, "add", "alignmentlink")
     plan = _link_source_plan(source_element, source_plan)
+    permissions.ensure_can_edit(actor, plan, "link.create")
     _check_link(plan, source_element, target, contribution)
 
 
@@ -655,8 +698,8 @@ def alignment_link(
     Rules: the target's plan is of a higher level, or of the same level when the target is a
     programme or sub-plan, or the plan's parent programme; the periods overlap; no cycles.
     """
-    permissions.ensure(actor, "add", "alignmentlink")
     plan = _link_source_plan(source_element, source_plan)
+    permissions.ensure_can_edit(actor, plan, "link.create")
     with transaction.atomic():
         # Lock both plans (in a fixed order) so that two people cannot each add one half of a
         # cycle at the same moment: the second waits and then sees the first link.
@@ -684,7 +727,19 @@ def alignment_link(
                 link.save()
         except IntegrityError as exc:
             raise _fail(AlignmentError.DUPLICATE, _("This link already exists."), "target") from exc
+        audit_record(actor=actor, action="link.create", target=link, after=_link_state(link))
     return link
+
+
+def _link_state(link: AlignmentLink) -> dict[str, Any]:
+    return {
+        "source_plan": link.source_plan.code,
+        "source_element": link.source_element.code if link.source_element else None,
+        "target_element": link.target_element.code,
+        "contribution": link.contribution,
+        "rationale": link.rationale,
+        "rationale_en": link.rationale_en,
+    }
 
 
 def alignment_update(
@@ -696,7 +751,8 @@ def alignment_update(
     rationale_en: str | None = None,
 ) -> AlignmentLink:
     """Change a link's kind of contribution or its rationale."""
-    permissions.ensure(actor, "change", "alignmentlink")
+    permissions.ensure_can_edit(actor, link.source_plan, "link.update", link)
+    before = _link_state(link)
     if contribution is not None:
         if contribution not in Contribution.values:
             raise _fail(
@@ -709,11 +765,134 @@ def alignment_update(
         link.rationale = rationale.strip()
     if rationale_en is not None:
         link.rationale_en = rationale_en.strip()
-    link.save(update_fields=["contribution", "rationale", "rationale_en", "updated_at"])
+    with transaction.atomic():
+        link.save(update_fields=["contribution", "rationale", "rationale_en", "updated_at"])
+        audit_record(
+            actor=actor, action="link.update", target=link, before=before, after=_link_state(link)
+        )
     return link
 
 
 def alignment_unlink(*, actor: Any, link: AlignmentLink) -> None:
     """Remove an alignment link."""
-    permissions.ensure(actor, "delete", "alignmentlink")
-    link.delete()
+    permissions.ensure_can_edit(actor, link.source_plan, "link.delete", link)
+    with transaction.atomic():
+        audit_record(actor=actor, action="link.delete", target=link, before=_link_state(link))
+        link.delete()
+
+
+# --- Lifecycle and versions ------------------------------------------------------------------
+
+
+def version_freeze(*, plan: Plan, kind: str, decision: PlanDecision | None = None) -> PlanVersion:
+    """Freeze the plan as it is now (fields, outline, links) as its next version."""
+    from phaen.plans.selectors import plan_snapshot
+
+    last = plan.versions.aggregate(m=Max("number"))["m"] or 0
+    return PlanVersion.objects.create(
+        plan=plan, number=last + 1, kind=kind, snapshot=plan_snapshot(plan), decision=decision
+    )
+
+
+def plan_transition(
+    *,
+    actor: Any,
+    plan: Plan,
+    name: str,
+    deciding_organisation: Organisation | None = None,
+    deciding_body: str = "",
+    decision_date: dt.date | None = None,
+    resolution_number: str = "",
+    note: str = "",
+    upload: Any = None,
+) -> PlanDecision:
+    """Move a plan one step through its lifecycle and record the decision.
+
+    Submitting names the deciding body; approving freezes the plan as a new version, which the
+    public pages then show; opening a hearing publishes the draft as a version too.
+    """
+    transition = permissions.TRANSITIONS.get(name)
+    if transition is None:
+        raise _fail(
+            PlanError.TRANSITION_INVALID,
+            _("Unknown lifecycle step “%(name)s”.") % {"name": name},
+            "transition",
+        )
+    document = document_name = ""
+    if upload is not None:
+        uploads.validate_upload(upload)
+
+    def refuse_state(current: Plan) -> ApplicationError:
+        return ApplicationError(
+            PlanError.TRANSITION_INVALID,
+            _("A plan that is “%(status)s” cannot take the step “%(step)s”.")
+            % {"status": PlanStatus(current.status).label, "step": transition.label},
+            detail={"status": current.status, "transition": name},
+            http_status=409,
+        )
+
+    plan = Plan.objects.select_related("owner").get(pk=plan.pk)
+    if plan.status not in transition.sources:
+        raise refuse_state(plan)
+    # Checked outside the transaction below, so the audit record of a refusal is kept.
+    permissions.ensure(permissions.can_transition(actor, plan, name), actor, f"plan.{name}", plan)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().select_related("owner").get(pk=plan.pk)
+        if plan.status not in transition.sources:  # someone else moved it meanwhile
+            raise refuse_state(plan)
+        if name == "submit":
+            if deciding_organisation is None:
+                raise _fail(
+                    PlanError.DECIDING_BODY_REQUIRED,
+                    _("Choose the body that decides on the plan."),
+                    "deciding_organisation",
+                )
+            plan.submitted_to = deciding_organisation
+        if deciding_body and deciding_body not in DecidingBody.values:
+            raise _fail(
+                PlanError.TRANSITION_INVALID, _("Choose a kind of deciding body."), "deciding_body"
+            )
+        before_status = plan.status
+        if upload is not None:
+            document_name = Path(upload.name).name[:255]
+            suffix = Path(document_name).suffix.lower()
+            document = uploads.UploadStorage().save(
+                f"plans/{plan.code}/decisions/{uuid.uuid4().hex}{suffix}", upload
+            )
+        decision = PlanDecision.objects.create(
+            plan=plan,
+            transition=name,
+            from_status=before_status,
+            to_status=transition.target,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_repr=str(actor)[:200],
+            deciding_body=deciding_body,
+            deciding_organisation=deciding_organisation
+            or (plan.submitted_to if transition.role == "approver" else None),
+            decision_date=decision_date,
+            resolution_number=resolution_number.strip(),
+            note=note.strip(),
+            document=document,
+            document_name=document_name,
+        )
+        plan.status = transition.target
+        plan.save(update_fields=["status", "submitted_to", "updated_at"])
+        if name == "approve":
+            version_freeze(plan=plan, kind=VersionKind.APPROVED, decision=decision)
+        elif name == "open_hearing":
+            version_freeze(plan=plan, kind=VersionKind.HEARING, decision=decision)
+        audit_record(
+            actor=actor,
+            action=f"plan.{name}",
+            target=plan,
+            before={"status": before_status},
+            after={
+                "status": plan.status,
+                "deciding_organisation": decision.deciding_organisation.code
+                if decision.deciding_organisation
+                else None,
+                "decision_date": decision_date.isoformat() if decision_date else None,
+                "resolution_number": decision.resolution_number,
+            },
+        )
+    return decision

@@ -30,7 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from phaen.core import exports as core_exports
-from phaen.core.errors import NotFound, ValidationFailed
+from phaen.core.errors import ApplicationError, NotFound, ValidationFailed
 from phaen.core.errors import PermissionDenied as DomainPermissionDenied
 from phaen.plans import permissions, selectors, services
 from phaen.plans.exports import plan_rows
@@ -41,6 +41,8 @@ from phaen.plans.forms import (
     MatrixForm,
     PlanFilterForm,
     PlanForm,
+    TransitionForm,
+    VersionDiffForm,
     add_service_errors,
 )
 from phaen.plans.models import AlignmentLink, Plan, PlanElement
@@ -69,6 +71,8 @@ def translate_domain_errors(view: View) -> View:
             raise Http404(str(exc.message)) from exc
         except DomainPermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc.message)) from exc
+        except ApplicationError as exc:  # a refusal that is not about who asks, e.g. read-only
+            return render(request, "refused.html", {"message": exc.message}, status=exc.http_status)
 
     return wrapper
 
@@ -120,14 +124,16 @@ def plan_list(request: HtmxRequest) -> HttpResponse:
     """List plans with filters, a Thai search and pagination; htmx refreshes the results only."""
     form = PlanFilterForm(request.GET or None)
     filters = form.filters()
-    paginator = Paginator(selectors.plan_list(**filters), settings.PHAEN_PAGE_SIZE)
+    paginator = Paginator(
+        selectors.plan_list(**filters, viewer=request.user), settings.PHAEN_PAGE_SIZE
+    )
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "filtered": bool(filters),
         "page_obj": page_obj,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
-        "can_edit": permissions.can_edit_plans(request.user),
+        "can_edit": permissions.can_create_plan(request.user),
     }
     if _partial_for(request, "plan-results"):
         return render(request, "plans/partials/plan_results.html", context)
@@ -146,9 +152,9 @@ def plan_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="phaen-plans.{fmt}"'
     if fmt == "csv":
         response.write("\ufeff")  # the BOM makes Excel read the Thai text as UTF-8
-        core_exports.write_csv(export, plan_rows(**filters), response)
+        core_exports.write_csv(export, plan_rows(request.user, **filters), response)
     else:
-        core_exports.write_json(export, plan_rows(**filters), response)
+        core_exports.write_json(export, plan_rows(request.user, **filters), response)
     return response
 
 
@@ -178,19 +184,20 @@ def _outline_entries(
     nodes: Iterable[OutlineNode], up: list[AlignmentLink], down: list[AlignmentLink]
 ) -> list[OutlineEntry]:
     """Attach each element's links (read once for the whole plan) to its place in the tree."""
-    serves: dict[int | None, list[AlignmentLink]] = defaultdict(list)
-    served_by: dict[int, list[AlignmentLink]] = defaultdict(list)
+    # Keyed by element code, so a frozen version's unsaved elements match their links too.
+    serves: dict[str | None, list[AlignmentLink]] = defaultdict(list)
+    served_by: dict[str, list[AlignmentLink]] = defaultdict(list)
     for link in up:
-        serves[link.source_element_id].append(link)
+        serves[link.source_element.code if link.source_element else None].append(link)
     for link in down:
-        served_by[link.target_element_id].append(link)
+        served_by[link.target_element.code].append(link)
 
     def build(node: OutlineNode) -> OutlineEntry:
-        pk = node.element.pk
+        code = node.element.code
         return OutlineEntry(
             element=node.element,
-            serves=serves.get(pk, []),
-            served_by=served_by.get(pk, []),
+            serves=serves.get(code, []),
+            served_by=served_by.get(code, []),
             children=[build(child) for child in node.children],
         )
 
@@ -217,23 +224,116 @@ def _cascade_levels(cascade: selectors.Cascade) -> list[tuple[int, list[CascadeB
     ]
 
 
+def _public_links_down(plan: Plan, viewer: Any) -> list[AlignmentLink]:
+    """Links into the plan, leaving out those from plans the viewer may not read yet."""
+    links = selectors.plan_links_down(plan)
+    if permissions.can_view_working_copy(viewer, plan):
+        return links
+    published = selectors.published_plan_ids({link.source_plan_id for link in links})
+    return [link for link in links if link.source_plan_id in published]
+
+
 @require_GET
+@translate_domain_errors
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """Show a plan: its facts, sources, outline with links up and down, and its cascade."""
+    """Show a plan: its facts, sources, outline with links up and down, and its cascade.
+
+    The plan's own planners, the approvers it was submitted to, auditors and administrators see
+    the working copy; everyone else sees the newest published version (`?version=N` shows an
+    older one). A plan that was never published is not found for them.
+    """
     plan = _plan_or_404(code)
-    outline = selectors.plan_outline(plan)
-    links_up = selectors.plan_links_up(plan)
-    links_down = selectors.plan_links_down(plan)
+    working = permissions.can_view_working_copy(request.user, plan)
+    versions = selectors.version_list(plan)
+    wanted = request.GET.get("version", "")
+    shown = None
+    if wanted.isdigit():
+        shown = next((v for v in versions if v.number == int(wanted)), None)
+        if shown is None:
+            raise Http404(wanted)
+    elif not working:
+        if not versions:
+            raise Http404(code)
+        shown = versions[0]
+    if shown is None:
+        outline = selectors.plan_outline(plan)
+        links_up = selectors.plan_links_up(plan)
+    else:
+        outline = selectors.outline_from_snapshot(plan, shown.snapshot)
+        links_up = selectors.links_from_snapshot(plan, shown.snapshot)
+    links_down = _public_links_down(plan, request.user)
     context = {
         "plan": plan,
         "outline": _outline_entries(outline, links_up, links_down),
-        "whole_plan_links": [link for link in links_up if link.source_element_id is None],
+        "whole_plan_links": [link for link in links_up if link.source_element is None],
         "links_up_count": len(links_up),
         "links_down_count": len(links_down),
         "cascade": _cascade_levels(selectors.plan_cascade(plan)),
-        "can_edit": permissions.can_edit_plans(request.user),
+        "can_edit": shown is None and permissions.can_edit_plan(request.user, plan),
+        "working": working,
+        "shown_version": shown,
+        "versions": versions,
+        "decisions": selectors.decision_list(plan) if working else [],
+        "transitions": permissions.allowed_transitions(request.user, plan) if working else [],
     }
     return render(request, "plans/pages/plan_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@translate_domain_errors
+def plan_transition(request: HtmxRequest, code: str, name: str) -> HttpResponse:
+    """Take a lifecycle step (submit, approve, return …) with `services.plan_transition`."""
+    plan = _plan_or_404(code)
+    transition = permissions.TRANSITIONS.get(name)
+    if transition is None:
+        raise Http404(name)
+    permissions.ensure(
+        permissions.can_transition(request.user, plan, name), request.user, f"plan.{name}", plan
+    )
+    form = TransitionForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        plan=plan,
+        transition=transition,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.plan_transition(
+                actor=request.user, plan=plan, name=name, **form.service_arguments()
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            message = _("“%(plan)s”: %(step)s — done.") % {
+                "plan": plan.name_th,
+                "step": transition.label,
+            }
+            return _saved(request, message, _plan_url(plan))
+    return _form_page(
+        request,
+        "plans/pages/transition_form.html",
+        "plans/partials/transition_form.html",
+        {"form": form, "plan": plan, "transition": transition},
+    )
+
+
+@require_GET
+@translate_domain_errors
+def plan_versions(request: HttpRequest, code: str) -> HttpResponse:
+    """List a plan's versions and compare two of them (`?from=1&to=2`, `to=working`)."""
+    plan = _plan_or_404(code)
+    working = permissions.can_view_working_copy(request.user, plan)
+    versions = selectors.version_list(plan)
+    if not versions and not working:
+        raise Http404(code)
+    form = VersionDiffForm(request.GET or None, versions=versions, working=working)
+    diff = None
+    if form.is_bound and form.is_valid():
+        old, new = form.snapshots(plan)
+        diff = selectors.version_diff(old, new)
+    context = {"plan": plan, "versions": versions, "form": form, "diff": diff}
+    return render(request, "plans/pages/versions.html", context)
 
 
 # --- Reports -----------------------------------------------------------------------------------
@@ -320,7 +420,7 @@ def plan_gaps(request: HttpRequest, code: str) -> HttpResponse:
 @translate_domain_errors
 def plan_create(request: HtmxRequest) -> HttpResponse:
     """Create a plan with `services.plan_create`."""
-    permissions.ensure(request.user, "add", "plan")
+    permissions.ensure(permissions.can_create_plan(request.user), request.user, "plan.create")
     form = PlanForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -340,8 +440,8 @@ def plan_create(request: HtmxRequest) -> HttpResponse:
 @translate_domain_errors
 def plan_edit(request: HtmxRequest, code: str) -> HttpResponse:
     """Change a plan with `services.plan_update`."""
-    permissions.ensure(request.user, "change", "plan")
     plan = _plan_or_404(code)
+    permissions.ensure_can_edit(request.user, plan, "plan.update")
     form = PlanForm(request.POST if request.method == "POST" else None, plan=plan)
     if form.is_bound and form.is_valid():
         try:
@@ -367,8 +467,8 @@ def plan_edit(request: HtmxRequest, code: str) -> HttpResponse:
 @translate_domain_errors
 def element_create(request: HtmxRequest, code: str) -> HttpResponse:
     """Add an element to a plan's outline with `services.element_create`."""
-    permissions.ensure(request.user, "add", "planelement")
     plan = selectors.plan_get(code)
+    permissions.ensure_can_edit(request.user, plan, "element.create")
     data = request.POST if request.method == "POST" else None
     initial = {"parent": request.GET.get("parent") or None, "content_recorded": True}
     form = ElementForm(data, plan=plan, initial=initial)
@@ -395,8 +495,8 @@ def element_create(request: HtmxRequest, code: str) -> HttpResponse:
 @translate_domain_errors
 def element_edit(request: HtmxRequest, code: str) -> HttpResponse:
     """Change an element's text, kind or place in the outline with `services.element_update`."""
-    permissions.ensure(request.user, "change", "planelement")
     element = selectors.element_get(code)
+    permissions.ensure_can_edit(request.user, element.plan, "element.update", element)
     plan = element.plan
     data = request.POST if request.method == "POST" else None
     form = ElementForm(data, plan=plan, element=element)
@@ -423,8 +523,8 @@ def element_edit(request: HtmxRequest, code: str) -> HttpResponse:
 @translate_domain_errors
 def element_delete(request: HtmxRequest, code: str) -> HttpResponse:
     """Ask, then delete an element with its sub-elements and links (`element_delete`)."""
-    permissions.ensure(request.user, "delete", "planelement")
     element = selectors.element_get(code)
+    permissions.ensure_can_edit(request.user, element.plan, "element.delete", element)
     plan = element.plan
     if request.method == "POST":
         services.element_delete(actor=request.user, element=element)
@@ -441,8 +541,8 @@ def element_delete(request: HtmxRequest, code: str) -> HttpResponse:
 @translate_domain_errors
 def link_create(request: HtmxRequest, code: str) -> HttpResponse:
     """Record that an element of this plan (or the plan) serves an element of a plan above."""
-    permissions.ensure(request.user, "add", "alignmentlink")
     plan = selectors.plan_get(code)
+    permissions.ensure_can_edit(request.user, plan, "link.create")
     data = request.POST if request.method == "POST" else None
     initial = {"source_element": request.GET.get("source") or None}
     form = LinkForm(data, plan=plan, initial=initial)
@@ -472,8 +572,8 @@ def link_validate(request: HtmxRequest, code: str) -> HttpResponse:
     Answers the form's fields again, with the target plan's elements to choose from and each
     message next to its field; htmx swaps them in while the planner is still choosing.
     """
-    permissions.ensure(request.user, "add", "alignmentlink")
     plan = selectors.plan_get(code)
+    permissions.ensure_can_edit(request.user, plan, "link.create")
     form = LinkForm(request.POST, plan=plan, validating=True)
     allowed = False
     if form.is_valid() and form.complete:
@@ -495,10 +595,10 @@ def link_validate(request: HtmxRequest, code: str) -> HttpResponse:
 @translate_domain_errors
 def link_delete(request: HtmxRequest, pk: int) -> HttpResponse:
     """Ask, then remove an alignment link (`alignment_unlink`)."""
-    permissions.ensure(request.user, "delete", "alignmentlink")
     link = selectors.link_list().filter(pk=pk).first()
     if link is None:
         raise Http404(str(pk))
+    permissions.ensure_can_edit(request.user, link.source_plan, "link.delete", link)
     plan = link.source_plan
     if request.method == "POST":
         services.alignment_unlink(actor=request.user, link=link)

@@ -11,7 +11,9 @@ Fixtures
   live             the live server (`live.url`), with the reference data loaded and committed
   signed_in_page   `signed_in_page("plans.add_plan", ...)` creates a user with those Django
                    permissions and signs `page` in by copying a `Client.force_login` session
-                   cookie into the browser context; it returns the page
+                   cookie into the browser context; it returns the page. Staff and superusers
+                   get a confirmed TOTP device and a session verified by it, as the second
+                   factor they must use requires
 
 The live server shares the test thread's in-memory SQLite connection, so data the test writes
 is visible to it. Its tests are transactional (the tables are emptied after each one), which is
@@ -32,6 +34,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from phaen.core.services import reference_load_all
@@ -155,6 +159,13 @@ def signed_in_page(page: Page, live: Any) -> Callable[..., Page]:
             user.user_permissions.add(permission)
         client = Client()
         client.force_login(user)
+        if is_staff or is_superuser:
+            # Administrators must use TOTP (phaen.accounts.middleware): give them a device and
+            # a session that django-otp counts as verified, as after signing in with a code.
+            device = TOTPDevice.objects.create(user=user, name="browser", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
         session_cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         page.context.add_cookies(
             [
@@ -170,3 +181,46 @@ def signed_in_page(page: Page, live: Any) -> Callable[..., Page]:
         return page
 
     return sign_in
+
+
+@pytest.fixture
+def sign_in_as(browser: Browser, live: Any) -> Iterator[Callable[[Any], Page]]:
+    """Return a function that opens a new browser page signed in as an existing user.
+
+    Each user gets a context of their own, so a test can walk several people through a flow
+    (a planner submits, a committee member approves, the public reads). The second factor is
+    passed as after signing in with a code.
+    """
+    contexts: list[Any] = []
+
+    def open_as(user: Any | None) -> Page:
+        context = browser.new_context(
+            locale="th-TH", timezone_id="Asia/Bangkok", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="browser", defaults={"confirmed": True}
+            )
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live.url,
+                        "httpOnly": True,
+                        "sameSite": "Lax",
+                    }
+                ]
+            )
+        return context.new_page()
+
+    yield open_as
+    for context in contexts:
+        context.close()

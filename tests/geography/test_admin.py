@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from phaen.geography.models import Province
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def superuser_client(db: Any) -> Client:
     user = get_user_model().objects.create_superuser("root", "root@example.org", "x-root-pass")
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(user)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ from django.test import Client
 from phaen.plans import services
 from phaen.plans.models import AlignmentLink, Plan, PlanElement, PlanKind
 from phaen.plans.permissions import SYSTEM
-from tests.plans.factories import OrganisationFactory, PlanFactory
+from tests.conftest import planning_office
+from tests.plans.factories import OrganisationFactory, PlanFactory, publish
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -31,7 +32,7 @@ def hierarchy():
     ns = PlanFactory(kind=PlanKind.NATIONAL_STRATEGY, start_year=2018, end_year=2037)
     master = PlanFactory(kind=PlanKind.MASTER_PLAN, start_year=2018, end_year=2037)
     action = PlanFactory(kind=PlanKind.ACTION_PLAN, start_year=2024, end_year=2027)
-    return {
+    made = {
         "ns": ns,
         "master": master,
         "action": action,
@@ -39,6 +40,9 @@ def hierarchy():
         "m7": add(master, "โครงสร้างพื้นฐาน"),
         "a1": add(action, "แนวทางที่ 1", kind="approach"),
     }
+    for plan in (ns, master, action):
+        publish(plan)
+    return made
 
 
 class TestReads:
@@ -66,12 +70,13 @@ class TestReads:
     def test_list_runs_a_fixed_number_of_queries(self, client, django_assert_max_num_queries):
         owner = OrganisationFactory()
         for _ in range(3):
-            PlanFactory(owner=owner)
+            publish(PlanFactory(owner=owner))
         with django_assert_max_num_queries(6) as small:
             client.get("/api/plans", {"owner": owner.code})
         for _ in range(30):
             plan = PlanFactory(owner=owner)
             add(plan, "ก")
+            publish(plan)
         with django_assert_max_num_queries(len(small.captured_queries)):
             response = client.get("/api/plans", {"owner": owner.code, "page_size": 50})
         assert response.json()["count"] == 33
@@ -107,7 +112,7 @@ class TestWrites:
         assert not AlignmentLink.objects.filter(source_plan=hierarchy["action"]).exists()
 
     def test_planner_creates_a_plan_an_element_and_a_link(self, planner_client, hierarchy):
-        owner = OrganisationFactory()
+        owner = planning_office()
         response = post(
             planner_client,
             "/api/plans",

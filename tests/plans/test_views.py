@@ -16,9 +16,17 @@ from django.utils import translation
 
 from phaen.geography.models import Province
 from phaen.plans import services
-from phaen.plans.models import AlignmentLink, ContentStatus, Plan, PlanElement, PlanKind
+from phaen.plans.models import (
+    AlignmentLink,
+    ContentStatus,
+    Plan,
+    PlanElement,
+    PlanKind,
+    VersionKind,
+)
 from phaen.plans.permissions import SYSTEM
-from tests.plans.factories import ElementFactory, OrganisationFactory, PlanFactory
+from tests.conftest import pass_second_factor, planning_office
+from tests.plans.factories import ElementFactory, OrganisationFactory, PlanFactory, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +61,12 @@ def element(plan: Plan, title: str, *, parent: PlanElement | None = None, **kw: 
 
 @pytest.fixture
 def hierarchy() -> dict[str, Any]:
-    """A level-1 strategy, a level-2 master plan serving it, and a level-3 plan with an outline."""
-    owner = OrganisationFactory(name_th="สำนักงานทดสอบแผนดิจิทัล")
+    """A level-1 strategy, a level-2 master plan serving it, and a level-3 plan with an outline.
+
+    The plans belong to the `planner` fixture's office and are published (version 1), so the
+    public sees them.
+    """
+    owner = planning_office()
     national = PlanFactory(
         code="t-national",
         name_th="ยุทธศาสตร์ชาติทดสอบ",
@@ -91,6 +103,8 @@ def hierarchy() -> dict[str, Any]:
     a11 = element(action, "ขยายโครงข่ายอินเทอร์เน็ตชุมชน", number="1.1", parent=a1, kind="approach")
     a2 = element(action, "", number="2", content_recorded=False)
     services.alignment_link(actor=SYSTEM, source_element=a1, target=m1)
+    for plan in (national, master, action):
+        services.version_freeze(plan=plan, kind=VersionKind.REFERENCE)
     return {
         "owner": owner,
         "national": national,
@@ -162,9 +176,9 @@ def test_plan_page_shows_outline_links_both_ways_and_the_cascade(client, hierarc
     html = response.content.decode()
 
     # Then its element shows what it serves and what serves it
-    entry = next(e for e in response.context["outline"] if e.element == hierarchy["m1"])
-    assert [link.target_element for link in entry.serves] == [hierarchy["ns2"]]
-    assert [link.source_element for link in entry.served_by] == [hierarchy["a1"]]
+    entry = next(e for e in response.context["outline"] if e.element.code == hierarchy["m1"].code)
+    assert [link.target_element.code for link in entry.serves] == [hierarchy["ns2"].code]
+    assert [link.source_element.code for link in entry.served_by] == [hierarchy["a1"].code]
     assert "แผนปฏิบัติการดิจิทัลจังหวัดทดสอบ" in html
     # and the cascade runs from the National Strategy down to this plan, which comes last
     levels = response.context["cascade"]
@@ -175,6 +189,7 @@ def test_plan_page_shows_outline_links_both_ways_and_the_cascade(client, hierarc
 
 def test_plan_without_recorded_content_says_so_plainly(client, hierarchy):
     plan = PlanFactory(name_th="แผนที่ยังไม่มีเนื้อหา", content_status=ContentStatus.NOT_RECORDED)
+    publish(plan)
 
     response = client.get(reverse("plans:plan_detail", args=[plan.code]))
 
@@ -732,6 +747,7 @@ def plan_with_elements(count: int, target: PlanElement) -> Plan:
         if index % 5 == 0:
             parent = made
             services.alignment_link(actor=SYSTEM, source_element=made, target=target)
+    publish(plan)
     return plan
 
 
@@ -768,7 +784,7 @@ def test_plan_list_runs_a_fixed_number_of_queries(client, hierarchy, django_asse
     provinces = [province("40", "ขอนแก่น"), province("41", "อุดรธานี")]
     url = reverse("plans:plan_list")
     for _ in range(5):
-        PlanFactory(owner=owner).provinces.set(provinces)
+        publish(PlanFactory(owner=owner)).provinces.set(provinces)
     client.get(url)
     with CaptureQueriesContext(connection) as all_few:
         client.get(url)
@@ -777,7 +793,7 @@ def test_plan_list_runs_a_fixed_number_of_queries(client, hierarchy, django_asse
     assert len(response.context["page_obj"].object_list) == 5
 
     for _ in range(45):
-        PlanFactory(owner=owner).provinces.set(provinces)
+        publish(PlanFactory(owner=owner)).provinces.set(provinces)
 
     with django_assert_num_queries(len(all_few)):
         client.get(url)
@@ -806,6 +822,7 @@ def test_pages_switch_to_english_for_english_readers(client, hierarchy):
 def test_admin_shows_plans_and_outlines_read_only(client, hierarchy, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "x-root")
     client.force_login(admin)
+    pass_second_factor(client, admin)
 
     changelist = client.get(reverse("admin:plans_plan_changelist"), {"q": "t-action"})
     change = client.get(reverse("admin:plans_plan_change", args=[hierarchy["action"].pk]))
