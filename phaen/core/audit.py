@@ -147,6 +147,17 @@ def _normalise_ip(value: str | None) -> str | None:
         return None
 
 
+def _ip_key(value: str | None) -> str | None:
+    # The address's bytes, not its text: databases and Python versions print some addresses
+    # differently (IPv4-mapped IPv6), and the hash must not change with them.
+    if not value:
+        return None
+    try:
+        return ipaddress.ip_address(value.strip()).packed.hex()
+    except ValueError:
+        return value
+
+
 def _canonical_number(value: Any) -> Any:
     # PostgreSQL's jsonb keeps numbers as numerics: 1e20 comes back as an integer. Integral
     # floats are hashed as integers so that the stored row hashes as it did when written.
@@ -196,7 +207,7 @@ def compute_hash(record: AuditRecord) -> str:
         "created_at": _iso(record.created_at),
         "actor_id": record.actor_id,
         "actor_repr": record.actor_repr,
-        "ip": _normalise_ip(record.ip),
+        "ip": _ip_key(record.ip),
         "user_agent": record.user_agent,
         "request_id": record.request_id,
         "action": record.action,

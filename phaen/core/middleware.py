@@ -5,36 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from phaen.core.audit import reset_audit_context, set_audit_context
+from phaen.core.ratelimit import client_ip
 
 REQUEST_ID_HEADER = "X-Request-ID"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """Return the client's IP address as the audit trail records it.
-
-    REMOTE_ADDR by default. Behind reverse proxies, X-Forwarded-For is read only when the
-    settings say so: `PHAEN_PROXY_COUNT = n` (as `phaen.core.ratelimit.client_ip` reads it) or
-    `PHAEN_TRUST_X_FORWARDED_FOR = True` (one proxy). Each proxy appends the address it saw, so
-    the client is the n-th entry from the right; entries further left are whatever the client
-    sent and are never trusted (taking the first entry would let anyone write any address
-    into the trail).
-    """
-    proxies = int(getattr(settings, "PHAEN_PROXY_COUNT", 0) or 0)
-    if not proxies and getattr(settings, "PHAEN_TRUST_X_FORWARDED_FOR", False):
-        proxies = 1
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "") or "")
 
 
 def _request_id(request: HttpRequest) -> str:

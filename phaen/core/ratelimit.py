@@ -91,14 +91,16 @@ def parse_rate(rate: str) -> Rate:
     return Rate(limit=int(count), period=period)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """Return the client's address.
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address, or None when the request has none (a test's login).
 
     Behind `settings.PHAEN_PROXY_COUNT` reverse proxies, each of which appends the address it saw
     to X-Forwarded-For, the client is that many entries from the right; entries further left are
     whatever the client sent, so they are never trusted. With no proxy it is REMOTE_ADDR.
     """
-    proxies = getattr(settings, "PHAEN_PROXY_COUNT", 0)
+    proxies = int(getattr(settings, "PHAEN_PROXY_COUNT", 0) or 0)
+    if not proxies and getattr(settings, "PHAEN_TRUST_X_FORWARDED_FOR", False):
+        proxies = 1
     if proxies > 0:
         forwarded = [
             part.strip()
@@ -107,19 +109,19 @@ def client_ip(request: HttpRequest) -> str:
         ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return str(request.META.get("REMOTE_ADDR") or "") or None
 
 
 def _identity(request: HttpRequest, key: str | KeyFunction) -> str:
     if callable(key):
         return key(request)
     if key == "ip":
-        return f"ip:{client_ip(request)}"
+        return f"ip:{client_ip(request) or 'unknown'}"
     if key == "user":
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return f"user:{user.pk}"
-        return f"ip:{client_ip(request)}"
+        return f"ip:{client_ip(request) or 'unknown'}"
     raise ValueError(f"Unknown rate-limit key {key!r}: use 'ip', 'user' or a function.")
 
 

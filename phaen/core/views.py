@@ -70,7 +70,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _failures_identity(request: HttpRequest) -> str:
-    return f"ip:{client_ip(request)}"
+    return f"ip:{client_ip(request) or 'unknown'}"
 
 
 def _check_signin_rates(request: HttpRequest) -> None:

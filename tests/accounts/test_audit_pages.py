@@ -23,8 +23,7 @@ from phaen.accounts.models import Membership, Role
 from phaen.core.audit import audit_record
 from phaen.core.models import AuditRecord
 from phaen.plans.permissions import SYSTEM
-from tests.core.test_audit import make_records, tampering
-from tests.orgs.factories import OrganisationFactory
+from tests.core.test_audit import make_records, organisation, tampering
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +44,7 @@ def _without_sign_in_lockout(settings: Any) -> None:
 @pytest.fixture
 def auditor(db: Any) -> Any:
     user = get_user_model().objects.create_user(username="auditor", password="x-auditor-pass")
-    Membership.objects.create(user=user, organisation=OrganisationFactory(), role=Role.AUDITOR)
+    Membership.objects.create(user=user, organisation=organisation(), role=Role.AUDITOR)
     return user
 
 
