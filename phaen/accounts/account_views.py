@@ -37,7 +37,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from phaen.accounts import services
 from phaen.accounts.forms import TokenCreateForm, TotpCodeForm
 from phaen.accounts.middleware import requires_totp
-from phaen.accounts.models import ApiToken
+from phaen.accounts.models import ApiToken, Membership
+from phaen.accounts.permissions import is_auditor
 from phaen.core.errors import ValidationFailed
 from phaen.core.ratelimit import rate_limit
 
@@ -79,6 +80,10 @@ def _overview_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "tokens": ApiToken.objects.filter(user=user),
         "token_form": TokenCreateForm(),
         "disable_form": TotpCodeForm(),
+        "memberships": Membership.objects.filter(user=user, is_active=True).select_related(
+            "organisation"
+        ),
+        "is_auditor": is_auditor(user),
         **extra,
     }
 

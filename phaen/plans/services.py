@@ -8,10 +8,8 @@ and the reference-data loader change plans in exactly one way. Failures raise
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -819,8 +817,7 @@ def plan_transition(
             "transition",
         )
     document = document_name = ""
-    if upload is not None:
-        uploads.validate_upload(upload)
+    checked = uploads.validate_upload(upload) if upload is not None else None
 
     def refuse_state(current: Plan) -> ApplicationError:
         return ApplicationError(
@@ -853,12 +850,9 @@ def plan_transition(
                 PlanError.TRANSITION_INVALID, _("Choose a kind of deciding body."), "deciding_body"
             )
         before_status = plan.status
-        if upload is not None:
-            document_name = Path(upload.name).name[:255]
-            suffix = Path(document_name).suffix.lower()
-            document = uploads.UploadStorage().save(
-                f"plans/{plan.code}/decisions/{uuid.uuid4().hex}{suffix}", upload
-            )
+        if upload is not None and checked is not None:
+            document = uploads.save_upload(upload, checked, folder=f"plans/{plan.code}/decisions")
+            document_name = checked.original_name[:255]
         decision = PlanDecision.objects.create(
             plan=plan,
             transition=name,

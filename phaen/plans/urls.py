@@ -16,6 +16,11 @@ urlpatterns = [
     path("plans/<slug:code>/", views.plan_detail, name="plan_detail"),
     path("plans/<slug:code>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<slug:code>/versions/", views.plan_versions, name="plan_versions"),
+    path(
+        "plans/<slug:code>/decisions/<int:pk>/document/",
+        views.decision_document,
+        name="decision_document",
+    ),
     path("plans/<slug:code>/steps/<slug:name>/", views.plan_transition, name="plan_transition"),
     path("plans/<slug:code>/chain/", views.plan_chain, name="plan_chain"),
     path("plans/<slug:code>/matrix/", views.plan_matrix, name="plan_matrix"),

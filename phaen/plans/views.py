@@ -32,6 +32,7 @@ from django_htmx.middleware import HtmxDetails
 from phaen.core import exports as core_exports
 from phaen.core.errors import ApplicationError, NotFound, ValidationFailed
 from phaen.core.errors import PermissionDenied as DomainPermissionDenied
+from phaen.core.uploads import protected_file_response
 from phaen.plans import permissions, selectors, services
 from phaen.plans.exports import plan_rows
 from phaen.plans.forms import (
@@ -316,6 +317,19 @@ def plan_transition(request: HtmxRequest, code: str, name: str) -> HttpResponse:
         "plans/partials/transition_form.html",
         {"form": form, "plan": plan, "transition": transition},
     )
+
+
+@require_GET
+@translate_domain_errors
+def decision_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Download a decision's document: for those who follow the plan's work, nobody else."""
+    plan = _plan_or_404(code)
+    if not permissions.can_view_working_copy(request.user, plan):
+        raise Http404(code)
+    decision = next((d for d in selectors.decision_list(plan) if d.pk == pk), None)
+    if decision is None or not decision.document:
+        raise Http404(str(pk))
+    return protected_file_response(decision.document, filename=decision.document_name)
 
 
 @require_GET

@@ -92,6 +92,30 @@ def submitted(world: dict[str, Any]) -> None:
     )
 
 
+def steps(*names: str) -> Any:
+    """Return a preparation that takes the plan through these lifecycle steps first."""
+
+    def prepare(world: dict[str, Any]) -> None:
+        for name in names:
+            services.plan_transition(
+                actor=SYSTEM,
+                plan=world["plan"],
+                name=name,
+                deciding_organisation=world["committee"] if name == "submit" else None,
+            )
+
+    return prepare
+
+
+def transition(name: str, prepare: Any) -> tuple[str, Any, set[str], Any]:
+    return (
+        f"plan.{name}",
+        lambda w: ("post", f"/api/plans/{w['plan'].code}/transitions/{name}", {}),
+        {"system_admin", "planner"},
+        prepare,
+    )
+
+
 # (action, request builder, roles allowed, prepare) — the request is built from the world.
 ACTIONS: list[tuple[str, Any, set[str], Any]] = [
     (
@@ -224,6 +248,11 @@ ACTIONS: list[tuple[str, Any, set[str], Any]] = [
         {"system_admin", "approver"},
         submitted,
     ),
+    transition("close_hearing", steps("open_hearing")),
+    transition("put_in_force", steps("submit", "approve")),
+    transition("revise", steps("submit", "approve")),
+    transition("end", steps("submit", "approve", "put_in_force")),
+    transition("supersede", steps("submit", "approve")),
 ]
 
 
@@ -302,3 +331,10 @@ def test_sub_organisations_when_granted(world):
     assert refused.status_code == 403
     assert Plan.objects.get(pk=plan.pk).name_en == "Wide"
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
+
+
+def test_the_matrix_covers_every_lifecycle_step():
+    from phaen.plans.permissions import TRANSITIONS
+
+    covered = {action for action, *_ in ACTIONS}
+    assert {f"plan.{name}" for name in TRANSITIONS} <= covered
