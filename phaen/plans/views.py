@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -58,14 +59,14 @@ class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def translate_domain_errors(view: View) -> View:
     """Turn the services' `NotFound` and `PermissionDenied` into Django's 404 and 403."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -321,7 +322,7 @@ def plan_transition(request: HtmxRequest, code: str, name: str) -> HttpResponse:
 
 @require_GET
 @translate_domain_errors
-def decision_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def decision_document(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
     """Download a decision's document: for those who follow the plan's work, nobody else."""
     plan = _plan_or_404(code)
     if not permissions.can_view_working_copy(request.user, plan):
