@@ -38,6 +38,15 @@ def token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _check_password(password: str, user: Any, *, code: str, field: str) -> None:
+    """Refuse a password that fails Django's validators, naming the form field it came from."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        raise ValidationFailed(code, message, detail={"fields": {field: message}}) from exc
+
+
 def _can_manage_tokens(actor: Any, user: Any) -> bool:
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
@@ -180,13 +189,7 @@ def password_change(*, actor: Any, user: Any, new_password: str) -> None:
     """Set a user's own password after Django's validators (12 characters or more, not common)."""
     if not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
         raise _deny(actor, "password.change", target_type="auth.user", target_id=str(user.pk))
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        message = " ".join(exc.messages)
-        raise ValidationFailed(
-            "password_invalid", message, detail={"fields": {"new_password1": message}}
-        ) from exc
+    _check_password(new_password, user, code="password_invalid", field="new_password1")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -352,14 +355,9 @@ def user_create(
             else _("Give a username.")
         )
         raise ValidationFailed("user_invalid", message, detail={"fields": {"username": message}})
-    candidate = user_model(username=username, email=email)
-    try:
-        validate_password(password, candidate)
-    except ValidationError as exc:
-        message = " ".join(exc.messages)
-        raise ValidationFailed(
-            "user_invalid", message, detail={"fields": {"password": message}}
-        ) from exc
+    _check_password(
+        password, user_model(username=username, email=email), code="user_invalid", field="password"
+    )
     with transaction.atomic():
         user = user_model.objects.create_user(
             username=username, email=email, password=password, first_name=full_name[:150]
