@@ -568,7 +568,7 @@ def _brief(element: PlanElement) -> dict[str, Any]:
     summary="The alignment chain from an element up to the National Strategy",
 )
 def chain_report(request: HttpRequest, element_code: str) -> Any:
-    chain = selectors.alignment_chain(_element(element_code))
+    chain = selectors.alignment_chain(_element(element_code), viewer=request.user)
     return {
         "start": element_code,
         "reaches_national_strategy": chain.reaches_national_strategy,
@@ -598,7 +598,10 @@ def matrix_report(
     request: HttpRequest, plan: str, higher_plan: str, depth: int = Query(0, ge=0, le=7)
 ) -> Any:
     matrix = selectors.alignment_matrix(
-        selectors.plan_get(plan), selectors.plan_get(higher_plan), row_depth=depth
+        selectors.plan_get(plan),
+        selectors.plan_get(higher_plan),
+        row_depth=depth,
+        viewer=request.user,
     )
     return {
         "plan": plan,
@@ -620,7 +623,9 @@ def gaps_report(
     level: int | None = Query(None, ge=1, le=3),
     depth: int = Query(0, ge=0, le=7),
 ) -> Any:
-    gaps = selectors.alignment_gaps(selectors.plan_get(plan_code), level=level, depth=depth)
+    gaps = selectors.alignment_gaps(
+        selectors.plan_get(plan_code), level=level, depth=depth, viewer=request.user
+    )
     return {
         "plan": plan_code,
         "level": level,

@@ -262,6 +262,8 @@ class LinkEdge:
     target_plan: int
     target_element: int
     contribution: str
+    source_code: str | None = None
+    target_code: str = ""
 
 
 class AlignmentGraph:
@@ -292,23 +294,30 @@ class AlignmentGraph:
                 self.children[parent_id].append(pk)
 
     @classmethod
-    def upward_from(cls, plan_ids: Iterable[int]) -> AlignmentGraph:
-        """Load every link reachable upward from `plan_ids`: one query per plan level."""
-        return cls._walk(plan_ids, upward=True)
+    def upward_from(cls, plan_ids: Iterable[int], viewer: Any = None) -> AlignmentGraph:
+        """Load every link reachable upward from `plan_ids`: one query per plan level.
+
+        With a `viewer`, only the links they may read: those of the plans' published versions,
+        and the working links of plans they work on (`PublishedLinks`). Without one, all.
+        """
+        return cls._walk(plan_ids, upward=True, viewer=viewer)
 
     @classmethod
-    def downward_from(cls, plan_ids: Iterable[int]) -> AlignmentGraph:
+    def downward_from(cls, plan_ids: Iterable[int], viewer: Any = None) -> AlignmentGraph:
         """Load every link that reaches `plan_ids` from below: one query per plan level."""
-        return cls._walk(plan_ids, upward=False)
+        return cls._walk(plan_ids, upward=False, viewer=viewer)
 
     @classmethod
-    def _walk(cls, plan_ids: Iterable[int], *, upward: bool) -> AlignmentGraph:
+    def _walk(cls, plan_ids: Iterable[int], *, upward: bool, viewer: Any) -> AlignmentGraph:
         seen = set(plan_ids)
         frontier = set(seen)
         edges: dict[int, LinkEdge] = {}
         near = "source_plan_id__in" if upward else "target_plan_id__in"
+        readable = PublishedLinks.for_viewer(viewer)
         while frontier:
             batch = _edges(AlignmentLink.objects.filter(**{near: frontier}))
+            if readable is not None:
+                batch = readable.keep(batch)
             frontier = set()
             for edge in batch:
                 edges[edge.pk] = edge
@@ -377,8 +386,70 @@ def _edges(queryset: QuerySet[AlignmentLink]) -> list[LinkEdge]:
             "target_plan_id",
             "target_element_id",
             "contribution",
+            "source_element__code",
+            "target_element__code",
         )
     ]
+
+
+class PublishedLinks:
+    """Which links a viewer may read: published ones, and the working ones of their own plans.
+
+    A link is published when the serving plan's newest frozen version holds it. Snapshots are
+    read once per plan, as plans come into the walk.
+    """
+
+    def __init__(self, viewer: Any) -> None:
+        self.roles = roles_of(viewer)
+        self.published: dict[int, set[tuple[str | None, str]]] = {}
+        self.working: set[int] = set()
+
+    @classmethod
+    def for_viewer(cls, viewer: Any) -> PublishedLinks | None:
+        """Return the filter for `viewer`, or None when they may read every link."""
+        if viewer is None or plan_visibility_filter(viewer) is None:
+            return None
+        return cls(viewer)
+
+    def _learn(self, plan_ids: set[int]) -> None:
+        new = plan_ids - set(self.published)
+        if not new:
+            return
+        for pk, owner_id, submitted_to_id in Plan.objects.filter(pk__in=new).values_list(
+            "pk", "owner_id", "submitted_to_id"
+        ):
+            if (
+                self.roles.covers(Role.PLANNER, owner_id)
+                or self.roles.covers(Role.ORG_ADMIN, owner_id)
+                or self.roles.covers(Role.APPROVER, submitted_to_id)
+            ):
+                self.working.add(pk)
+        for pk in new:
+            self.published[pk] = set()
+        newest: dict[int, int] = {}
+        for plan_id, number in (
+            PlanVersion.objects.filter(plan_id__in=new)
+            .values_list("plan_id", "number")
+            .order_by("plan_id", "number")
+        ):
+            newest[plan_id] = number
+        candidates = PlanVersion.objects.filter(
+            plan_id__in=list(newest), number__in=set(newest.values())
+        ).values_list("plan_id", "number", "snapshot")
+        for plan_id, number, snapshot in candidates:
+            if newest[plan_id] == number:
+                self.published[plan_id] = {
+                    (row["source_element"], row["target_element"]) for row in snapshot["links"]
+                }
+
+    def keep(self, edges: list[LinkEdge]) -> list[LinkEdge]:
+        self._learn({edge.source_plan for edge in edges})
+        return [
+            edge
+            for edge in edges
+            if edge.source_plan in self.working
+            or (edge.source_code, edge.target_code) in self.published[edge.source_plan]
+        ]
 
 
 def _element_rows(ids: Iterable[int]) -> dict[int, PlanElement]:
@@ -408,7 +479,7 @@ class Chain:
         return sorted({e.plan.level for e in self.elements.values()})
 
 
-def alignment_chain(start: PlanElement | Plan) -> Chain:
+def alignment_chain(start: PlanElement | Plan, *, viewer: Any = None) -> Chain:
     """Return every path from an element (or a plan) up the alignment links to the top.
 
     A path climbs either to the element's parent in its own plan ("part of") or along a link to
@@ -416,7 +487,7 @@ def alignment_chain(start: PlanElement | Plan) -> Chain:
     start paths for every element of the plan.
     """
     plan = start if isinstance(start, Plan) else start.plan
-    graph = AlignmentGraph.upward_from([plan.pk])
+    graph = AlignmentGraph.upward_from([plan.pk], viewer)
     paths: list[list[tuple[int, str, str | None]]] = []
     truncated = False
 
@@ -509,14 +580,16 @@ class Matrix:
         ]
 
 
-def alignment_matrix(plan: Plan, higher_plan: Plan, *, row_depth: int = 0) -> Matrix:
+def alignment_matrix(
+    plan: Plan, higher_plan: Plan, *, row_depth: int = 0, viewer: Any = None
+) -> Matrix:
     """Cross a plan's elements (rows, to `row_depth`) with a higher plan's top-level elements.
 
     A cell says how the row (with everything under it) serves the column (with everything
     under it): by a direct or supporting link, through a link of the whole plan, or indirectly
     through plans in between.
     """
-    graph = AlignmentGraph.upward_from([plan.pk])
+    graph = AlignmentGraph.upward_from([plan.pk], viewer)
     elements = list(
         PlanElement.objects.filter(
             Q(plan=plan, depth__lte=row_depth) | Q(plan=higher_plan, depth=0)
@@ -555,9 +628,9 @@ def alignment_matrix(plan: Plan, higher_plan: Plan, *, row_depth: int = 0) -> Ma
     return Matrix(plan=plan, higher_plan=higher_plan, rows=rows, columns=columns, cells=cells)
 
 
-def matrix_candidates(plan: Plan) -> list[Plan]:
+def matrix_candidates(plan: Plan, *, viewer: Any = None) -> list[Plan]:
     """Return the plans above this one that it reaches, for choosing a matrix's columns."""
-    graph = AlignmentGraph.upward_from([plan.pk])
+    graph = AlignmentGraph.upward_from([plan.pk], viewer)
     return list(Plan.objects.filter(pk__in=graph.plan_ids - {plan.pk}).order_by("level", "code"))
 
 
@@ -631,7 +704,9 @@ def _labels_reaching(
     return reach
 
 
-def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> Gaps:
+def alignment_gaps(
+    plan: Plan, *, level: int | None = None, depth: int = 0, viewer: Any = None
+) -> Gaps:
     """Find the plan's elements no plan below serves, and its elements that serve nothing above.
 
     `level` restricts "below" to plans of that level (3 for action plans). Serving counts links
@@ -639,7 +714,7 @@ def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> G
     down to `depth` are reported (0: the top-level strategies). The links below the plan are
     loaded with one query per level and walked once in memory.
     """
-    down = AlignmentGraph.downward_from([plan.pk])
+    down = AlignmentGraph.downward_from([plan.pk], viewer)
     top = list(
         PlanElement.objects.filter(plan=plan, depth__lte=depth)
         .select_related("plan")
@@ -684,7 +759,7 @@ def alignment_gaps(plan: Plan, *, level: int | None = None, depth: int = 0) -> G
             served.append(ServedElement(reported_element, pairs))
         else:
             unserved.append(reported_element)
-    up = AlignmentGraph.upward_from([plan.pk])
+    up = AlignmentGraph.upward_from([plan.pk], viewer)
     serving_nothing: list[PlanElement] = []
     if plan.level > 1 and not up.plan_level_links.get(plan.pk):
         serving_nothing = [
@@ -708,9 +783,9 @@ class Cascade:
     edges: list[tuple[int, int]]
 
 
-def plan_cascade(plan: Plan) -> Cascade:
+def plan_cascade(plan: Plan, *, viewer: Any = None) -> Cascade:
     """Return the plans this plan serves, level by level up to the National Strategy."""
-    graph = AlignmentGraph.upward_from([plan.pk])
+    graph = AlignmentGraph.upward_from([plan.pk], viewer)
     plans = {p.pk: p for p in Plan.objects.filter(pk__in=graph.plan_ids).select_related("owner")}
     levels: dict[int, list[Plan]] = defaultdict(list)
     for p in sorted(plans.values(), key=lambda p: (p.level, p.code)):

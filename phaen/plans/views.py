@@ -270,7 +270,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
         "whole_plan_links": [link for link in links_up if link.source_element is None],
         "links_up_count": len(links_up),
         "links_down_count": len(links_down),
-        "cascade": _cascade_levels(selectors.plan_cascade(plan)),
+        "cascade": _cascade_levels(selectors.plan_cascade(plan, viewer=request.user)),
         "can_edit": shown is None and permissions.can_edit_plan(request.user, plan),
         "working": working,
         "shown_version": shown,
@@ -359,7 +359,7 @@ def plan_versions(request: HttpRequest, code: str) -> HttpResponse:
 def element_chain(request: HttpRequest, code: str) -> HttpResponse:
     """Show every path from an element up the alignment links, and whether one reaches level 1."""
     element = selectors.element_get(code)
-    chain = selectors.alignment_chain(element)
+    chain = selectors.alignment_chain(element, viewer=request.user)
     return render(
         request,
         "plans/pages/chain.html",
@@ -372,7 +372,7 @@ def element_chain(request: HttpRequest, code: str) -> HttpResponse:
 def plan_chain(request: HttpRequest, code: str) -> HttpResponse:
     """Show every path up from a plan's linked elements and its whole-plan links."""
     plan = selectors.plan_get(code)
-    chain = selectors.alignment_chain(plan)
+    chain = selectors.alignment_chain(plan, viewer=request.user)
     return render(request, "plans/pages/chain.html", {"chain": chain, "plan": plan})
 
 
@@ -389,7 +389,7 @@ def _nearest_above(plan: Plan, candidates: list[Plan]) -> Plan | None:
 def plan_matrix(request: HttpRequest, code: str) -> HttpResponse:
     """Cross this plan's elements with a higher plan's top-level elements."""
     plan = selectors.plan_get(code)
-    candidates = selectors.matrix_candidates(plan)
+    candidates = selectors.matrix_candidates(plan, viewer=request.user)
     default = _nearest_above(plan, candidates)
     form = MatrixForm(
         request.GET if "higher" in request.GET else None,
@@ -403,7 +403,11 @@ def plan_matrix(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             higher = form.cleaned_data["higher"]
             depth = form.cleaned_data["depth"] or 0
-    matrix = selectors.alignment_matrix(plan, higher, row_depth=depth) if higher else None
+    matrix = (
+        selectors.alignment_matrix(plan, higher, row_depth=depth, viewer=request.user)
+        if higher
+        else None
+    )
     context = {
         "plan": plan,
         "form": form,
@@ -423,7 +427,7 @@ def plan_gaps(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         level = form.cleaned_data["level"]
         depth = form.cleaned_data["depth"] or 0
-    gaps = selectors.alignment_gaps(plan, level=level, depth=depth)
+    gaps = selectors.alignment_gaps(plan, level=level, depth=depth, viewer=request.user)
     return render(request, "plans/pages/gaps.html", {"plan": plan, "form": form, "gaps": gaps})
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from phaen.accounts.models import Membership, Role
 from phaen.accounts.permissions import is_system_admin
@@ -91,7 +92,7 @@ def test_an_existing_username_is_refused(
     get_user_model().objects.create_user(username="root", password="x")
     monkeypatch.setenv("PHAEN_ADMIN_PASSWORD", STRONG)
 
-    with pytest.raises(CommandError, match="already exists"):
+    with translation.override("en"), pytest.raises(CommandError, match="already exists"):
         createadmin("--username", "Root", "--email", "root@dga.or.th")
 
     assert not get_user_model().objects.get(username="root").is_superuser

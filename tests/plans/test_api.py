@@ -229,6 +229,8 @@ class TestReports:
             actor=SYSTEM, source_element=hierarchy["m7"], target=hierarchy["n2"]
         )
         ns_other = add(hierarchy["ns"], "ด้านความมั่นคง")
+        for plan in ("ns", "master", "action"):  # publish the links for the public reports
+            publish(hierarchy[plan])
 
         matrix = client.get(
             "/api/reports/matrix",

@@ -186,3 +186,35 @@ def test_versions_api_and_diff(khon_kaen):
     assert [c["kind"] for c in diff["elements"]] == ["added"]
     assert public.status_code in (401, 403)
     assert SYSTEM is not None
+
+
+def test_reports_show_the_public_only_published_links(khon_kaen, client):
+    plan, planner = khon_kaen["plan"], khon_kaen["planner"]
+    element = services.element_create(
+        actor=planner, plan=plan, kind="strategy", number="1", title_th="ยุทธศาสตร์ร่าง"
+    )
+    services.alignment_link(
+        actor=planner, source_element=element, target=selectors.element_get("mp-07")
+    )
+    mp07 = selectors.plan_get("master-plan-07")
+
+    public_gaps = client.get(f"/api/reports/gaps/{mp07.code}", {"level": 3}).json()
+    own_gaps = signed_in(planner).get(f"/api/reports/gaps/{mp07.code}", {"level": 3}).json()
+    public_chain = client.get(reverse("plans:plan_chain", args=[plan.code]))
+    own_chain = signed_in(planner).get(reverse("plans:plan_chain", args=[plan.code]))
+
+    def serving(gaps):
+        return {p["plan"] for s in gaps["served"] for p in s["plans"]}
+
+    assert plan.code not in serving(public_gaps)
+    assert plan.code in serving(own_gaps)
+    assert "mp-07" not in public_chain.content.decode()
+    assert "mp-07" in own_chain.content.decode() or "โครงสร้างพื้นฐาน" in own_chain.content.decode()
+
+    # once approved, the link is published and the public sees it too
+    services.plan_transition(
+        actor=planner, plan=plan, name="submit", deciding_organisation=khon_kaen["committee"]
+    )
+    services.plan_transition(actor=khon_kaen["approver"], plan=plan, name="approve")
+    after = client.get(f"/api/reports/gaps/{mp07.code}", {"level": 3}).json()
+    assert plan.code in serving(after)
