@@ -45,7 +45,7 @@ migrate: setup ## Apply database migrations
 load-reference: migrate ## Load the reference data (idempotent)
 	$(VENV)/bin/phaen load-reference
 
-demo-users: migrate ## Create the demonstration accounts (passwords printed once)
+demo-users: load-reference ## Create the demonstration accounts (passwords printed once)
 	$(VENV)/bin/phaen demo-users
 
 messages: setup ## Compile translation catalogues

@@ -262,12 +262,13 @@ def admin_create(
 # --- Users and memberships -------------------------------------------------------------------
 
 
-def _may_grant(actor: Any, organisation: Organisation, role: str, wide: bool) -> bool:
+def _may_grant(actor: Any, organisation: Organisation, role: str) -> bool:
     """System administrators grant anything; organisation administrators grant roles in the
-    organisations they administer, except system administration."""
+    organisations they administer, except the two whose reach is the whole system: system
+    administration and auditing."""
     if actor is SYSTEM or is_system_admin(actor):
         return True
-    if role == Role.SYSTEM_ADMIN:
+    if role in (Role.SYSTEM_ADMIN, Role.AUDITOR):
         return False
     return roles_of(actor).covers(Role.ORG_ADMIN, organisation.pk)
 
@@ -287,7 +288,7 @@ def membership_grant(
             _("Choose a role."),
             detail={"fields": {"role": _("Choose a role.")}},
         )
-    if not _may_grant(actor, organisation, role, includes_sub_organisations):
+    if not _may_grant(actor, organisation, role):
         raise _deny(actor, "membership.grant", organisation)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
@@ -323,7 +324,7 @@ def membership_grant(
 
 def membership_revoke(*, actor: Any, membership: Membership) -> None:
     """Take a role away (the membership stays, inactive, for the record)."""
-    if not _may_grant(actor, membership.organisation, membership.role, False):
+    if not _may_grant(actor, membership.organisation, membership.role):
         raise _deny(actor, "membership.revoke", membership)
     with transaction.atomic():
         membership.is_active = False
@@ -344,7 +345,7 @@ def user_create(
 ) -> Any:
     """Create a user who works for `organisation` in `role`, with a password that passes the
     rules. Organisation administrators create their own organisation's users."""
-    if not _may_grant(actor, organisation, role, False):
+    if not _may_grant(actor, organisation, role):
         raise _deny(actor, "user.create", organisation)
     user_model = get_user_model()
     username = user_model.normalize_username(username.strip())

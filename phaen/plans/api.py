@@ -436,8 +436,21 @@ def delete_plan(request: HttpRequest, code: str) -> Any:
 
 @router.get("/{code}/elements", response=list[ElementOut], summary="A plan's outline")
 def list_plan_elements(request: HttpRequest, code: str) -> Any:
-    selectors.plan_get(code)
-    return selectors.element_list(plan=code)
+    """The working outline for the plan's own people; the published one for everyone else."""
+    plan = _plan_or_404(code, request.user)
+    if permissions.can_view_working_copy(request.user, plan):
+        return selectors.element_list(plan=code)
+    version = selectors.published_version(plan)
+    assert version is not None  # _plan_or_404 let the viewer in, so one is published
+    flat: list[PlanElement] = []
+
+    def walk(nodes: list[selectors.OutlineNode]) -> None:
+        for node in nodes:
+            flat.append(node.element)
+            walk(node.children)
+
+    walk(selectors.outline_from_snapshot(plan, version.snapshot))
+    return flat
 
 
 @router.post(
@@ -459,8 +472,19 @@ def create_element(request: HttpRequest, code: str, payload: ElementIn) -> Any:
 def list_plan_links(
     request: HttpRequest, code: str, direction: Literal["up", "down"] = "up"
 ) -> Any:
-    plan = selectors.plan_get(code)
-    return selectors.plan_links_up(plan) if direction == "up" else selectors.plan_links_down(plan)
+    plan = _plan_or_404(code, request.user)
+    working = permissions.can_view_working_copy(request.user, plan)
+    if direction == "down":
+        links = selectors.plan_links_down(plan)
+        if working:
+            return links
+        published = selectors.published_plan_ids({link.source_plan_id for link in links})
+        return [link for link in links if link.source_plan_id in published]
+    if working:
+        return selectors.plan_links_up(plan)
+    version = selectors.published_version(plan)
+    assert version is not None
+    return selectors.links_from_snapshot(plan, version.snapshot)
 
 
 # --- Elements --------------------------------------------------------------------------------
@@ -469,12 +493,14 @@ def list_plan_links(
 @elements_router.get("", response=list[ElementOut], summary="List plan elements")
 @paginate(PagePagination)
 def list_elements(request: HttpRequest, plan: str | None = None, kind: str | None = None) -> Any:
-    return selectors.element_list(plan=plan, kind=kind)
+    return selectors.element_list(plan=plan, kind=kind, viewer=request.user)
 
 
 @elements_router.get("/{code}", response=ElementOut, summary="One plan element")
 def get_element(request: HttpRequest, code: str) -> Any:
-    return _element(code)
+    element = _element(code)
+    permissions.ensure_readable(request.user, element.plan)
+    return element
 
 
 @elements_router.patch(
@@ -508,7 +534,9 @@ def list_links(
     target_plan: str | None = None,
     element: str | None = None,
 ) -> Any:
-    return selectors.link_list(plan=plan, target_plan=target_plan, element=element)
+    return selectors.link_list(
+        plan=plan, target_plan=target_plan, element=element, viewer=request.user
+    )
 
 
 @links_router.post("", response={201: LinkOut}, auth=WRITE_AUTH, summary="Create an alignment link")
@@ -529,7 +557,9 @@ def create_link(request: HttpRequest, payload: LinkIn) -> Any:
 
 @links_router.get("/{link_id}", response=LinkOut, summary="One alignment link")
 def get_link(request: HttpRequest, link_id: int) -> Any:
-    return _link(link_id)
+    link = _link(link_id)
+    permissions.ensure_readable(request.user, link.source_plan)
+    return link
 
 
 @links_router.patch(
@@ -568,7 +598,9 @@ def _brief(element: PlanElement) -> dict[str, Any]:
     summary="The alignment chain from an element up to the National Strategy",
 )
 def chain_report(request: HttpRequest, element_code: str) -> Any:
-    chain = selectors.alignment_chain(_element(element_code), viewer=request.user)
+    element = _element(element_code)
+    permissions.ensure_readable(request.user, element.plan)
+    chain = selectors.alignment_chain(element, viewer=request.user)
     return {
         "start": element_code,
         "reaches_national_strategy": chain.reaches_national_strategy,
@@ -597,11 +629,10 @@ def chain_report(request: HttpRequest, element_code: str) -> Any:
 def matrix_report(
     request: HttpRequest, plan: str, higher_plan: str, depth: int = Query(0, ge=0, le=7)
 ) -> Any:
+    rows_plan = _plan_or_404(plan, request.user)
+    columns_plan = _plan_or_404(higher_plan, request.user)
     matrix = selectors.alignment_matrix(
-        selectors.plan_get(plan),
-        selectors.plan_get(higher_plan),
-        row_depth=depth,
-        viewer=request.user,
+        rows_plan, columns_plan, row_depth=depth, viewer=request.user
     )
     return {
         "plan": plan,
@@ -624,7 +655,7 @@ def gaps_report(
     depth: int = Query(0, ge=0, le=7),
 ) -> Any:
     gaps = selectors.alignment_gaps(
-        selectors.plan_get(plan_code), level=level, depth=depth, viewer=request.user
+        _plan_or_404(plan_code, request.user), level=level, depth=depth, viewer=request.user
     )
     return {
         "plan": plan_code,

@@ -20,6 +20,8 @@ class PlanError(StrEnum):
     READ_ONLY = "plan_read_only"
     STATUS_VIA_LIFECYCLE = "plan_status_via_lifecycle"
     TRANSITION_INVALID = "plan_transition_invalid"
+    TRANSITION_UNKNOWN = "plan_transition_unknown"
+    DECIDING_BODY_KIND_INVALID = "plan_deciding_body_kind_invalid"
     DECIDING_BODY_REQUIRED = "plan_deciding_body_required"
     VERSION_NOT_FOUND = "plan_version_not_found"
 

@@ -26,7 +26,7 @@ from phaen.accounts.models import Role
 from phaen.accounts.permissions import roles_of
 from phaen.core.actors import SYSTEM, SystemActor
 from phaen.core.audit import audit_record
-from phaen.core.errors import ApplicationError, PermissionDenied
+from phaen.core.errors import ApplicationError, NotFound, PermissionDenied
 from phaen.orgs.models import Organisation
 from phaen.plans.models import Plan, PlanStatus
 
@@ -220,6 +220,16 @@ def ensure_can_edit(actor: Any, plan: Plan, action: str, target: Any = None) -> 
         detail={"status": plan.status},
         http_status=409,
     )
+
+
+def ensure_readable(viewer: Any, plan: Plan) -> None:
+    """Answer "not found" to a viewer who may not read the plan: never published, not theirs.
+
+    Not found rather than forbidden, so that drafts do not reveal that they exist.
+    """
+    if can_view_working_copy(viewer, plan) or plan.versions.exists():
+        return
+    raise NotFound("plan_not_found", _("No plan has the code “%(code)s”.") % {"code": plan.code})
 
 
 def deny(actor: Any, action: str, target: Any = None, **detail: Any) -> PermissionDenied:

@@ -228,10 +228,20 @@ def plan_links_down(plan: Plan) -> list[AlignmentLink]:
 
 
 def link_list(
-    *, plan: str | None = None, target_plan: str | None = None, element: str | None = None
+    *,
+    plan: str | None = None,
+    target_plan: str | None = None,
+    element: str | None = None,
+    viewer: Any = None,
 ) -> QuerySet[AlignmentLink]:
-    """Return alignment links, optionally of one serving plan, served plan or element."""
+    """Return alignment links, optionally of one serving plan, served plan or element.
+
+    With a `viewer`, only links of plans they may list (`plan_visibility_filter`).
+    """
     links = _link_queryset()
+    visible = plan_visibility_filter(viewer) if viewer is not None else None
+    if visible is not None:
+        links = links.filter(source_plan__in=Plan.objects.filter(visible))
     if plan:
         links = links.filter(source_plan__code=plan)
     if target_plan:
@@ -241,9 +251,17 @@ def link_list(
     return links.order_by("pk")
 
 
-def element_list(*, plan: str | None = None, kind: str | None = None) -> QuerySet[PlanElement]:
-    """Return elements in outline order, optionally of one plan and kind."""
+def element_list(
+    *, plan: str | None = None, kind: str | None = None, viewer: Any = None
+) -> QuerySet[PlanElement]:
+    """Return elements in outline order, optionally of one plan and kind.
+
+    With a `viewer`, only elements of plans they may list (`plan_visibility_filter`).
+    """
     elements = PlanElement.objects.select_related("plan", "parent")
+    visible = plan_visibility_filter(viewer) if viewer is not None else None
+    if visible is not None:
+        elements = elements.filter(plan__in=Plan.objects.filter(visible))
     if plan:
         elements = elements.filter(plan__code=plan)
     if kind:
@@ -1042,10 +1060,10 @@ def outline_from_snapshot(plan: Plan, snapshot: dict[str, Any]) -> list[OutlineN
     roots: list[OutlineNode] = []
     for row in snapshot["elements"]:
         values = {k: row[k] for k in SNAPSHOT_ELEMENT_FIELDS if k in row}
-        element = PlanElement(plan=plan, **values)
+        parent = nodes.get(row.get("parent") or "")
+        element = PlanElement(plan=plan, parent=parent.element if parent else None, **values)
         node = OutlineNode(element)
         nodes[row["code"]] = node
-        parent = nodes.get(row.get("parent") or "")
         (parent.children if parent else roots).append(node)
     return roots
 

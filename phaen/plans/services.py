@@ -812,7 +812,7 @@ def plan_transition(
     transition = permissions.TRANSITIONS.get(name)
     if transition is None:
         raise _fail(
-            PlanError.TRANSITION_INVALID,
+            PlanError.TRANSITION_UNKNOWN,
             _("Unknown lifecycle step “%(name)s”.") % {"name": name},
             "transition",
         )
@@ -847,7 +847,9 @@ def plan_transition(
             plan.submitted_to = deciding_organisation
         if deciding_body and deciding_body not in DecidingBody.values:
             raise _fail(
-                PlanError.TRANSITION_INVALID, _("Choose a kind of deciding body."), "deciding_body"
+                PlanError.DECIDING_BODY_KIND_INVALID,
+                _("Choose a kind of deciding body."),
+                "deciding_body",
             )
         before_status = plan.status
         if upload is not None and checked is not None:

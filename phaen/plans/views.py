@@ -290,6 +290,13 @@ def plan_transition(request: HtmxRequest, code: str, name: str) -> HttpResponse:
     transition = permissions.TRANSITIONS.get(name)
     if transition is None:
         raise Http404(name)
+    if plan.status not in transition.sources:  # the plan's state, not the user, says no
+        raise ApplicationError(
+            "plan_transition_invalid",
+            _("A plan that is “%(status)s” cannot take the step “%(step)s”.")
+            % {"status": plan.get_status_display(), "step": transition.label},
+            http_status=409,
+        )
     permissions.ensure(
         permissions.can_transition(request.user, plan, name), request.user, f"plan.{name}", plan
     )
@@ -359,6 +366,7 @@ def plan_versions(request: HttpRequest, code: str) -> HttpResponse:
 def element_chain(request: HttpRequest, code: str) -> HttpResponse:
     """Show every path from an element up the alignment links, and whether one reaches level 1."""
     element = selectors.element_get(code)
+    permissions.ensure_readable(request.user, element.plan)
     chain = selectors.alignment_chain(element, viewer=request.user)
     return render(
         request,
@@ -372,6 +380,7 @@ def element_chain(request: HttpRequest, code: str) -> HttpResponse:
 def plan_chain(request: HttpRequest, code: str) -> HttpResponse:
     """Show every path up from a plan's linked elements and its whole-plan links."""
     plan = selectors.plan_get(code)
+    permissions.ensure_readable(request.user, plan)
     chain = selectors.alignment_chain(plan, viewer=request.user)
     return render(request, "plans/pages/chain.html", {"chain": chain, "plan": plan})
 
@@ -389,6 +398,7 @@ def _nearest_above(plan: Plan, candidates: list[Plan]) -> Plan | None:
 def plan_matrix(request: HttpRequest, code: str) -> HttpResponse:
     """Cross this plan's elements with a higher plan's top-level elements."""
     plan = selectors.plan_get(code)
+    permissions.ensure_readable(request.user, plan)
     candidates = selectors.matrix_candidates(plan, viewer=request.user)
     default = _nearest_above(plan, candidates)
     form = MatrixForm(
@@ -422,6 +432,7 @@ def plan_matrix(request: HttpRequest, code: str) -> HttpResponse:
 def plan_gaps(request: HttpRequest, code: str) -> HttpResponse:
     """Show which elements of this plan nothing below serves, and which serve nothing above."""
     plan = selectors.plan_get(code)
+    permissions.ensure_readable(request.user, plan)
     form = GapsForm(request.GET or None, initial={"level": "", "depth": 0})
     level, depth = None, 0
     if form.is_bound and form.is_valid():

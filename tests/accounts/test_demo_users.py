@@ -46,3 +46,21 @@ def test_the_password_can_come_from_the_environment(monkeypatch):
         .objects.get(username="auditor.onde")
         .check_password("a-long-demo-passphrase-2569")
     )
+
+
+def test_an_organisation_administrator_cannot_grant_the_auditor_role():
+    from phaen.accounts.models import Role
+    from phaen.accounts.services import membership_grant
+    from phaen.core.errors import PermissionDenied
+    from phaen.orgs.models import Organisation
+
+    depa = Organisation.objects.get(code="depa")
+    admin = get_user_model().objects.create_user(username="depa-admin", password="x")
+    Membership.objects.create(user=admin, organisation=depa, role=Role.ORG_ADMIN)
+    staff = get_user_model().objects.create_user(username="depa-staff", password="x")
+
+    membership_grant(actor=admin, user=staff, organisation=depa, role=Role.PLANNER)
+    with pytest.raises(PermissionDenied):
+        membership_grant(actor=admin, user=staff, organisation=depa, role=Role.AUDITOR)
+
+    assert list(Membership.objects.filter(user=staff).values_list("role", flat=True)) == ["planner"]

@@ -218,3 +218,56 @@ def test_reports_show_the_public_only_published_links(khon_kaen, client):
     services.plan_transition(actor=khon_kaen["approver"], plan=plan, name="approve")
     after = client.get(f"/api/reports/gaps/{mp07.code}", {"level": 3}).json()
     assert plan.code in serving(after)
+
+
+def test_an_unpublished_draft_is_not_found_anywhere_for_the_public(khon_kaen):
+    draft = services.plan_create(
+        actor=khon_kaen["planner"],
+        code="kk-hidden-draft",
+        name_th="ร่างที่ยังไม่เผยแพร่",
+        kind="provincial",
+        owner=khon_kaen["plan"].owner,
+        area_type="province",
+        provinces=list(khon_kaen["plan"].provinces.all()),
+        start_year=2027,
+        end_year=2030,
+    )
+    element = services.element_create(
+        actor=khon_kaen["planner"], plan=draft, kind="strategy", title_th="ลับ"
+    )
+    public = Client()
+
+    for url in (
+        f"/api/plans/{draft.code}/elements",
+        f"/api/plans/{draft.code}/links",
+        f"/api/elements/{element.code}",
+        f"/api/reports/chain/{element.code}",
+        f"/api/reports/gaps/{draft.code}",
+        reverse("plans:element_chain", args=[element.code]),
+        reverse("plans:plan_chain", args=[draft.code]),
+        reverse("plans:plan_matrix", args=[draft.code]),
+        reverse("plans:plan_gaps", args=[draft.code]),
+    ):
+        assert public.get(url).status_code == 404, url
+    listed = public.get("/api/elements", {"plan": draft.code}).json()
+    assert listed["count"] == 0
+    assert signed_in(khon_kaen["planner"]).get(f"/api/elements/{element.code}").status_code == 200
+
+
+def test_the_public_outline_api_serves_the_published_version(khon_kaen):
+    plan, planner = khon_kaen["plan"], khon_kaen["planner"]
+    services.element_create(actor=planner, plan=plan, kind="strategy", title_th="ยังเป็นร่าง")
+
+    public = Client().get(f"/api/plans/{plan.code}/elements").json()
+    own = signed_in(planner).get(f"/api/plans/{plan.code}/elements").json()
+
+    assert [e["title_th"] for e in public] == []
+    assert [e["title_th"] for e in own] == ["ยังเป็นร่าง"]
+
+
+def test_a_step_the_plan_cannot_take_is_a_409_page_not_a_refusal(khon_kaen):
+    url = reverse("plans:plan_transition", args=[khon_kaen["plan"].code, "approve"])
+
+    response = signed_in(khon_kaen["approver"]).get(url)
+
+    assert response.status_code == 409

@@ -208,7 +208,7 @@ def test_unrecorded_elements_are_marked_in_the_outline(client, hierarchy):
 
 def test_chain_page_gives_a_verdict(client, hierarchy):
     reaching = client.get(reverse("plans:element_chain", args=[hierarchy["a11"].code]))
-    stranded_element = ElementFactory(plan=PlanFactory(), title_th="องค์ประกอบโดดเดี่ยว")
+    stranded_element = ElementFactory(plan=publish(PlanFactory()), title_th="องค์ประกอบโดดเดี่ยว")
     stranded = client.get(reverse("plans:element_chain", args=[stranded_element.code]))
 
     assert reaching.context["chain"].reaches_national_strategy
