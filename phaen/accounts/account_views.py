@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,13 +35,15 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from phaen.accounts import services
-from phaen.accounts.forms import TokenCreateForm, TotpCodeForm
+from phaen.accounts import selectors, services
+from phaen.accounts.forms import MemberAddForm, TokenCreateForm, TotpCodeForm
 from phaen.accounts.middleware import requires_totp
 from phaen.accounts.models import ApiToken, Membership
-from phaen.accounts.permissions import is_auditor
+from phaen.accounts.permissions import can_manage_members, is_auditor
+from phaen.core.errors import PermissionDenied as DomainPermissionDenied
 from phaen.core.errors import ValidationFailed
 from phaen.core.ratelimit import rate_limit
+from phaen.orgs.models import Organisation
 
 
 def _qr_data_uri(text: str) -> str:
@@ -206,3 +209,50 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:account")
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password")
+def members(request: HttpRequest, code: str) -> HttpResponse:
+    """An organisation's people and their roles, for its administrators; add a person."""
+    organisation = get_object_or_404(Organisation, code=code)
+    if not can_manage_members(request.user, organisation.pk):
+        raise DjangoPermissionDenied
+    form = MemberAddForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.member_add(actor=request.user, organisation=organisation, **form.cleaned_data)
+        except DomainPermissionDenied:
+            form.add_error("role", _("You may not give this role."))
+        except ValidationFailed as exc:
+            for field, message in exc.detail.get("fields", {}).items():
+                form.add_error(field if field in form.fields else None, message)
+            if not exc.detail.get("fields"):
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The role was given."))
+            return redirect("accounts:members", code=organisation.code)
+    context = {
+        "organisation": organisation,
+        "memberships": selectors.membership_list(organisation),
+        "form": form,
+    }
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "accounts/pages/members.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def member_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a role away (`membership_revoke`)."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("organisation", "user"), pk=pk, is_active=True
+    )
+    try:
+        services.membership_revoke(actor=request.user, membership=membership)
+    except DomainPermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc.message)) from exc
+    messages.success(request, _("The role was taken away."))
+    return redirect("accounts:members", code=membership.organisation.code)

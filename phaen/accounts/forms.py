@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from phaen.accounts.models import Role
+
 
 class TotpCodeForm(forms.Form):
     """A 6-digit code from the user's authenticator app."""
@@ -53,3 +55,18 @@ class TokenCreateForm(forms.Form):
         if day is not None and day < timezone.localdate():
             raise forms.ValidationError(_("Choose today or a later day."))
         return day
+
+
+class MemberAddForm(forms.Form):
+    """A person to give a role in an organisation; a new person also needs a first password."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("First password (new accounts only)"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Hand it over in person; the person can change it on their account page."),
+    )

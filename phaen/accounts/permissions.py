@@ -95,3 +95,9 @@ def is_system_admin(user: Any) -> bool:
 def is_auditor(user: Any) -> bool:
     """Auditors (and system administrators) read everything, including the audit trail."""
     return roles_of(user).has(Role.AUDITOR)
+
+
+def can_manage_members(user: Any, organisation_id: int) -> bool:
+    """Organisation administrators manage the people of the organisations they administer."""
+    roles = roles_of(user)
+    return roles.system_admin or roles.covers(Role.ORG_ADMIN, organisation_id)

@@ -373,6 +373,43 @@ def user_create(
     return user
 
 
+def member_add(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    username: str,
+    role: str,
+    full_name: str = "",
+    email: str = "",
+    password: str = "",
+) -> Membership:
+    """Give a person a role in `organisation`, creating their account when it is new.
+
+    An existing account (matched by username, whatever its case) just gains the role; a new one
+    needs a password that passes the rules, which the administrator hands over in person.
+    """
+    user = get_user_model().objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        if not password:
+            message = _("A new account needs a first password.")
+            raise ValidationFailed(
+                "member_password_required", message, detail={"fields": {"password": message}}
+            )
+        user_create(
+            actor=actor,
+            username=username,
+            full_name=full_name,
+            email=email,
+            password=password,
+            organisation=organisation,
+            role=role,
+        )
+        return Membership.objects.get(
+            user__username__iexact=username.strip(), organisation=organisation, role=role
+        )
+    return membership_grant(actor=actor, user=user, organisation=organisation, role=role)
+
+
 def demo_users_load(path: Path, *, password: str | None = None) -> list[tuple[str, str]]:
     """Create the demonstration accounts listed in `path` that do not exist yet.
 

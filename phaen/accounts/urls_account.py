@@ -12,4 +12,6 @@ urlpatterns = [
     path("two-step/off/", account_views.totp_disable, name="account_totp_disable"),
     path("tokens/", account_views.token_create, name="account_token_create"),
     path("tokens/<int:pk>/revoke/", account_views.token_revoke, name="account_token_revoke"),
+    path("organisations/<slug:code>/members/", account_views.members, name="members"),
+    path("members/<int:pk>/revoke/", account_views.member_revoke, name="member_revoke"),
 ]
