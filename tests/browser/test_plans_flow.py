@@ -47,9 +47,10 @@ def unexpected(errors: list[str]) -> list[str]:
 
 def settled(page: Page) -> None:
     """Wait until htmx has swapped and settled, so new content reacts to the next event."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    # A locator wait, not wait_for_function: evaluating a string is eval, which the CSP forbids.
+    expect(
+        page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+    ).to_have_count(0)
 
 
 def khon_kaen() -> Plan:
