@@ -31,12 +31,16 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
     # Phaen apps, lowest layer first (docs/architecture.md).
     "phaen.core",
     "phaen.geography",
     "phaen.orgs",
     "phaen.accounts",
     "phaen.plans",
+    "phaen.kpis",
+    "phaen.projects",
+    "phaen.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -240,3 +244,22 @@ LOGGING = {
 # Pages of lists: how many rows by default and at most.
 PHAEN_PAGE_SIZE = 25
 PHAEN_MAX_PAGE_SIZE = 200
+
+# Background jobs (large imports) go through Django's tasks framework. The default backend keeps
+# them in the database and `phaen worker` (started by `phaen serve`) runs them; with
+# PHAEN_TASKS_BACKEND=immediate they run inside the request (ADR 0015).
+_TASKS_BACKEND = env.string("PHAEN_TASKS_BACKEND", "database")
+TASKS = {
+    "default": (
+        {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        if _TASKS_BACKEND == "immediate"
+        else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    )
+}
+
+# Plan-element implementation progress leaves out projects in these states (docs/architecture.md).
+PHAEN_PROGRESS_EXCLUDED_STATUSES = env.strings(
+    "PHAEN_PROGRESS_EXCLUDED_STATUSES", ["cancelled", "proposed"]
+)
+# Imports with more rows than this run as a background job; smaller ones run in the request.
+PHAEN_IMPORT_BACKGROUND_ROWS = env.integer("PHAEN_IMPORT_BACKGROUND_ROWS", 500)
