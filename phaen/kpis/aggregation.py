@@ -1,0 +1,368 @@
+"""Roll indicator values up over areas and periods, set-based.
+
+Each read runs one grouped query per table (actuals, targets): rows are summed in the database
+per indicator, fiscal year, quarter, area level and province (or region, or zone), so a national
+figure over two million actuals comes back as a few hundred grouped rows. The composition of
+those rows follows the rules of `phaen.kpis.rollups`:
+
+- **Areas.** An area's value is its own row where one exists. Otherwise it is made from the
+  areas below it: a province from its local administrations; a region, a special zone or the
+  nation from their provinces (each province's own row, or else its local administrations);
+  the nation from regions only when no province has data. Special zones overlap provinces, so
+  their rows never feed the nation.
+- **Periods.** A fiscal year's value is its whole-year row (quarter 0) where one exists, else
+  its quarters combined (`rollups.combine_periods`).
+- Only approved actuals count, unless the caller asks for the working figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from phaen.core.errors import NotFound
+from phaen.kpis import rollups
+from phaen.kpis.models import Actual, ActualStatus, AreaLevel, Indicator, Target
+from phaen.kpis.rollups import Partial
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An area an indicator is measured in, named by its `key` (as `AreaValue.area_key`)."""
+
+    level: str
+    code: str = ""
+
+    @classmethod
+    def nation(cls) -> Area:
+        return cls(AreaLevel.NATION, "")
+
+    @classmethod
+    def region(cls, code: str) -> Area:
+        return cls(AreaLevel.REGION, code)
+
+    @classmethod
+    def zone(cls, code: str) -> Area:
+        return cls(AreaLevel.SPECIAL_ZONE, code)
+
+    @classmethod
+    def province(cls, code: str) -> Area:
+        return cls(AreaLevel.PROVINCE, code)
+
+    @classmethod
+    def local(cls, org_code: str) -> Area:
+        return cls(AreaLevel.LOCAL, org_code)
+
+    @property
+    def key(self) -> str:
+        prefix = _PREFIX[self.level]
+        return prefix if self.level == AreaLevel.NATION else f"{prefix}:{self.code}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Area:
+        """Read an area key (`TH`, `R:north`, `Z:eec`, `P:40`, `L:<org>`); NotFound if malformed."""
+        key = (key or "").strip()
+        if key.upper() == "TH":
+            return cls.nation()
+        prefix, _sep, code = key.partition(":")
+        level = _LEVEL_OF_PREFIX.get(prefix.upper())
+        if level is None or not code:
+            raise NotFound(
+                "area_unknown", _("Unknown area: %(area)s.") % {"area": key}, detail={"area": key}
+            )
+        return cls(level, code)
+
+
+_PREFIX = {
+    AreaLevel.NATION: "TH",
+    AreaLevel.REGION: "R",
+    AreaLevel.SPECIAL_ZONE: "Z",
+    AreaLevel.PROVINCE: "P",
+    AreaLevel.LOCAL: "L",
+}
+_LEVEL_OF_PREFIX = {prefix: level for level, prefix in _PREFIX.items()}
+
+_GROUP = (
+    "indicator_id",
+    "fiscal_year",
+    "quarter",
+    "area_level",
+    "province__code",
+    "region__code",
+    "special_zone__code",
+)
+
+
+def _area_filter(area: Area) -> Q:
+    """Rows of `area` itself and of every area below it."""
+    level = area.level
+    below = Q(area_level__in=[AreaLevel.PROVINCE, AreaLevel.LOCAL])
+    if level == AreaLevel.NATION:
+        return Q()
+    if level == AreaLevel.REGION:
+        return Q(area_level=AreaLevel.REGION, region__code=area.code) | (
+            below & Q(province__region__code=area.code)
+        )
+    if level == AreaLevel.SPECIAL_ZONE:
+        return Q(area_level=AreaLevel.SPECIAL_ZONE, special_zone__code=area.code) | (
+            below & Q(province__special_zones__code=area.code)
+        )
+    if level == AreaLevel.PROVINCE:
+        return below & Q(province__code=area.code)
+    return Q(area_key=area.key)
+
+
+def _grouped(
+    queryset: QuerySet[Any], indicator_ids: Iterable[int], area: Area, fiscal_year: int | None
+) -> list[dict[str, Any]]:
+    """Sum the rows below `area` per indicator, year, quarter, level and province/region/zone."""
+    rows = queryset.filter(_area_filter(area), indicator_id__in=list(indicator_ids))
+    if fiscal_year is not None:
+        rows = rows.filter(fiscal_year=fiscal_year)
+    return list(
+        rows.values(*_GROUP)
+        .order_by()
+        .annotate(
+            total=Sum("value"),
+            n=Count("value"),
+            num=Sum("numerator"),
+            den=Sum("denominator"),
+        )
+    )
+
+
+def _actuals(include_unapproved: bool) -> QuerySet[Actual]:
+    if include_unapproved:
+        return Actual.objects.all()
+    return Actual.objects.filter(status=ActualStatus.APPROVED)
+
+
+@dataclass
+class _Cells:
+    """Grouped rows of one indicator, arranged by year → unit → quarter → partial."""
+
+    own: dict[int, dict[int, Partial]] = field(default_factory=lambda: defaultdict(dict))
+    provinces: dict[int, dict[str, dict[int, Partial]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    locals_: dict[int, dict[str, dict[int, Partial]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    regions: dict[int, dict[str, dict[int, Partial]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
+
+
+def _arrange(rows: list[dict[str, Any]], area: Area) -> dict[int, _Cells]:
+    cells: dict[int, _Cells] = defaultdict(_Cells)
+    for row in rows:
+        part = Partial(row["total"], row["n"], row["num"], row["den"])
+        ind = cells[row["indicator_id"]]
+        year, quarter, level = row["fiscal_year"], row["quarter"], row["area_level"]
+        if level == area.level:
+            ind.own[year][quarter] = rollups.merge([ind.own[year].get(quarter, _EMPTY), part])
+        elif level == AreaLevel.PROVINCE:
+            ind.provinces[year][row["province__code"]][quarter] = part
+        elif level == AreaLevel.LOCAL:
+            ind.locals_[year][row["province__code"]][quarter] = part
+        elif level == AreaLevel.REGION:
+            ind.regions[year][row["region__code"]][quarter] = part
+    return cells
+
+
+_EMPTY = Partial(None, 0)
+
+
+def _year_partial(indicator: Indicator, quarters: dict[int, Partial] | None) -> Partial | None:
+    if not quarters:
+        return None
+    return rollups.combine_periods(
+        quarters,
+        indicator.aggregation,
+        cumulative=indicator.cumulative,
+        measure_type=indicator.measure_type,
+    )
+
+
+def _province_partials(indicator: Indicator, cells: _Cells, year: int) -> dict[str, Partial]:
+    """Each province's partial for a year: its own row, or else its local administrations."""
+    result: dict[str, Partial] = {}
+    codes = set(cells.provinces.get(year, {})) | set(cells.locals_.get(year, {}))
+    for code in codes:
+        part = _year_partial(indicator, cells.provinces.get(year, {}).get(code))
+        if part is None:
+            part = _year_partial(indicator, cells.locals_.get(year, {}).get(code))
+        if part is not None:
+            result[code] = part
+    return result
+
+
+def _value(indicator: Indicator, cells: _Cells, year: int, area: Area) -> Decimal | None:
+    """The value of `area` in `year` from its own rows, or else from the areas below it."""
+    percent = indicator.measure_type == "percent"
+    own = _year_partial(indicator, cells.own.get(year))
+    if own is not None:
+        rule = rollups.area_rule(indicator.aggregation, indicator.measure_type)
+        return rollups.value_of(own, rule, percent=percent)
+    if area.level == AreaLevel.LOCAL:
+        return None
+    provinces = _province_partials(indicator, cells, year)
+    if provinces:
+        return rollups.combine(
+            provinces.values(), indicator.aggregation, measure_type=indicator.measure_type
+        )
+    if area.level == AreaLevel.NATION:
+        regions = [
+            part
+            for quarters in cells.regions.get(year, {}).values()
+            if (part := _year_partial(indicator, quarters)) is not None
+        ]
+        if regions:
+            return rollups.combine(
+                regions, indicator.aggregation, measure_type=indicator.measure_type
+            )
+    return None
+
+
+def _years(cells: _Cells) -> set[int]:
+    return set(cells.own) | set(cells.provinces) | set(cells.locals_) | set(cells.regions)
+
+
+def _values_by_year(indicator: Indicator, cells: _Cells | None, area: Area) -> dict[int, Decimal]:
+    if cells is None:
+        return {}
+    values = {}
+    for year in _years(cells):
+        value = _value(indicator, cells, year, area)
+        if value is not None:
+            values[year] = value
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """One fiscal year of an indicator in an area: target, actual, achievement and band.
+
+    `target_year` is the year of the target compared with; for a cumulative indicator with no
+    target in the year itself, it is the next year that has one (500 billion baht "by 2570").
+    """
+
+    fiscal_year: int
+    target: Decimal | None
+    actual: Decimal | None
+    achievement: Decimal | None
+    band: str
+    target_year: int | None = None
+
+
+def _point(
+    indicator: Indicator, year: int, actuals: dict[int, Decimal], targets: dict[int, Decimal]
+) -> SeriesPoint:
+    actual = actuals.get(year)
+    target_year: int | None = year if year in targets else None
+    if target_year is None and indicator.cumulative:
+        target_year = min((y for y in targets if y > year), default=None)
+    target = targets.get(target_year) if target_year is not None else None
+    achieved = rollups.achievement(actual, target, indicator.baseline_value, indicator.direction)
+    return SeriesPoint(year, target, actual, achieved, rollups.band(achieved), target_year)
+
+
+def indicator_series(
+    indicator: Indicator, *, area: Area | None = None, include_unapproved: bool = False
+) -> list[SeriesPoint]:
+    """Return the indicator's target and actual per fiscal year in `area` (the nation by default).
+
+    Two queries, whatever the number of rows.
+    """
+    area = area or Area.nation()
+    actual_cells = _arrange(
+        _grouped(_actuals(include_unapproved), [indicator.pk], area, None), area
+    ).get(indicator.pk)
+    target_cells = _arrange(_grouped(Target.objects.all(), [indicator.pk], area, None), area).get(
+        indicator.pk
+    )
+    actuals = _values_by_year(indicator, actual_cells, area)
+    targets = _values_by_year(indicator, target_cells, area)
+    return [
+        _point(indicator, year, actuals, targets) for year in sorted(set(actuals) | set(targets))
+    ]
+
+
+def area_values(
+    indicator: Indicator, *, fiscal_year: int, include_unapproved: bool = False
+) -> dict[str, Decimal | None]:
+    """Return each province's value in a fiscal year (its own row, or its local administrations).
+
+    Provinces with no data are absent. One query.
+    """
+    rows = _grouped(_actuals(include_unapproved), [indicator.pk], Area.nation(), fiscal_year)
+    cells = _arrange(rows, Area.nation()).get(indicator.pk)
+    if cells is None:
+        return {}
+    percent = indicator.measure_type == "percent"
+    rule = rollups.area_rule(indicator.aggregation, indicator.measure_type)
+    return {
+        code: rollups.value_of(part, rule, percent=percent)
+        for code, part in sorted(_province_partials(indicator, cells, fiscal_year).items())
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """An indicator's standing: the latest year with an actual (or the year asked for)."""
+
+    fiscal_year: int | None
+    actual: Decimal | None
+    target: Decimal | None
+    achievement: Decimal | None
+    band: str
+    baseline: Decimal | None
+    target_year: int | None = None
+
+
+def indicator_summaries(
+    indicators: Iterable[Indicator],
+    *,
+    area: Area | None = None,
+    fiscal_year: int | None = None,
+    include_unapproved: bool = False,
+) -> dict[int, Summary]:
+    """Return each indicator's summary in `area`; two queries for any number of indicators.
+
+    Without `fiscal_year`, the year is the latest with an actual, or, when nothing was reported
+    yet, the first year with a target.
+    """
+    area = area or Area.nation()
+    indicators = list(indicators)
+    ids = [i.pk for i in indicators]
+    actual_cells = _arrange(_grouped(_actuals(include_unapproved), ids, area, None), area)
+    target_cells = _arrange(_grouped(Target.objects.all(), ids, area, None), area)
+    result: dict[int, Summary] = {}
+    for indicator in indicators:
+        actuals = _values_by_year(indicator, actual_cells.get(indicator.pk), area)
+        targets = _values_by_year(indicator, target_cells.get(indicator.pk), area)
+        year = fiscal_year
+        if year is None:
+            year = max(actuals) if actuals else min(targets, default=None)
+        if year is None:
+            result[indicator.pk] = Summary(
+                None, None, None, None, rollups.NO_DATA, indicator.baseline_value
+            )
+            continue
+        point = _point(indicator, year, actuals, targets)
+        result[indicator.pk] = Summary(
+            year,
+            point.actual,
+            point.target,
+            point.achievement,
+            point.band,
+            indicator.baseline_value,
+            point.target_year,
+        )
+    return result
