@@ -79,7 +79,7 @@ class Area:
         return cls(level, code)
 
 
-_PREFIX = {
+_PREFIX: dict[str, str] = {
     AreaLevel.NATION: "TH",
     AreaLevel.REGION: "R",
     AreaLevel.SPECIAL_ZONE: "Z",
