@@ -9,6 +9,9 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from phaen.api import errors
+from phaen.api.auth import WRITE_AUTH
+from phaen.api.pagination import PagePagination
+from phaen.core.imports_api import build_router as build_imports_router
 from phaen.geography.api import router as geography_router
 from phaen.orgs.api import router as orgs_router
 from phaen.plans.api import elements_router, links_router, reports_router
@@ -35,4 +38,4 @@ api.add_router("/accounts", "phaen.accounts.api.router")
 api.add_router("/indicators", "phaen.kpis.api.router")
 api.add_router("/delivery", "phaen.projects.api.router")
 api.add_router("/dashboards", "phaen.dashboards.api.router")
-api.add_router("/imports", "phaen.core.imports_api.router")
+api.add_router("/imports", build_imports_router(write_auth=WRITE_AUTH, pagination=PagePagination))

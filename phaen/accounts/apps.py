@@ -13,3 +13,9 @@ class AccountsConfig(AppConfig):
         from phaen.api.auth import register_token_authenticator
 
         register_token_authenticator(authenticate_token)
+
+        # Import jobs live in phaen.core; system administrators and auditors read every job.
+        from phaen.accounts.permissions import is_auditor
+        from phaen.core.import_jobs import register_job_reader
+
+        register_job_reader(is_auditor)

@@ -257,7 +257,10 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     data: dict[str, Any] = {}
     for field in chosen:
         if field.many_to_many or field.one_to_many:
-            accessor = field.name if field.concrete else field.get_accessor_name()
+            # A forward many-to-many field is not "concrete" on Django 6.1; reverse relations
+            # have no attribute of their field's name.
+            forward = isinstance(field, models.ManyToManyField)
+            accessor = field.name if forward else field.get_accessor_name()
             related = getattr(instance, accessor).all()
             keys = [_related_key(obj) for obj in related]
             data[field.name] = sorted(keys, key=lambda k: (k is None, str(k)))
