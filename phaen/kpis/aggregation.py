@@ -273,24 +273,37 @@ def _point(
     return SeriesPoint(year, target, actual, achieved, rollups.band(achieved), target_year)
 
 
+def indicators_series(
+    indicators: Iterable[Indicator], *, area: Area | None = None, include_unapproved: bool = False
+) -> dict[int, list[SeriesPoint]]:
+    """Return each indicator's target and actual per fiscal year in `area` (the nation by default).
+
+    Two queries, whatever the number of indicators and rows.
+    """
+    area = area or Area.nation()
+    indicators = list(indicators)
+    ids = [indicator.pk for indicator in indicators]
+    if not ids:
+        return {}
+    actual_cells = _arrange(_grouped(_actuals(include_unapproved), ids, area, None), area)
+    target_cells = _arrange(_grouped(Target.objects.all(), ids, area, None), area)
+    result: dict[int, list[SeriesPoint]] = {}
+    for indicator in indicators:
+        actuals = _values_by_year(indicator, actual_cells.get(indicator.pk), area)
+        targets = _values_by_year(indicator, target_cells.get(indicator.pk), area)
+        result[indicator.pk] = [
+            _point(indicator, year, actuals, targets)
+            for year in sorted(set(actuals) | set(targets))
+        ]
+    return result
+
+
 def indicator_series(
     indicator: Indicator, *, area: Area | None = None, include_unapproved: bool = False
 ) -> list[SeriesPoint]:
-    """Return the indicator's target and actual per fiscal year in `area` (the nation by default).
-
-    Two queries, whatever the number of rows.
-    """
-    area = area or Area.nation()
-    actual_cells = _arrange(
-        _grouped(_actuals(include_unapproved), [indicator.pk], area, None), area
-    ).get(indicator.pk)
-    target_cells = _arrange(_grouped(Target.objects.all(), [indicator.pk], area, None), area).get(
+    """Return one indicator's target and actual per fiscal year in `area`; two queries."""
+    return indicators_series([indicator], area=area, include_unapproved=include_unapproved)[
         indicator.pk
-    )
-    actuals = _values_by_year(indicator, actual_cells, area)
-    targets = _values_by_year(indicator, target_cells, area)
-    return [
-        _point(indicator, year, actuals, targets) for year in sorted(set(actuals) | set(targets))
     ]
 
 
