@@ -397,13 +397,13 @@ class ProjectsImporter:
         elif disbursed is not None and allocated is not None and disbursed > allocated:
             errors.add("disbursed", _("More is disbursed than allocated."))
         clean["note"] = str(values.get("note") or "").strip()
-        key = (clean["code"], year, clean["category"], clean["funding_source"])
-        if key in context.lines:
+        slot = (clean["code"], year, clean["category"], clean["funding_source"])
+        if slot in context.lines:
             errors.add(
                 "fiscal_year",
                 _("The file has this project's fiscal year, category and source twice."),
             )
-        context.lines.add(key)
+        context.lines.add(slot)
 
     def commit(self, rows: list[CheckedRow], *, actor: Any, context: Lookups) -> dict[str, int]:
         counts = {
