@@ -286,7 +286,7 @@ class ProjectsImporter:
     """Projects with their budget lines, one row per line."""
 
     name = "projects"
-    label = gettext_lazy("Projects with budgets")
+    label: str | Promise = gettext_lazy("Projects with budgets")
 
     @property
     def columns(self) -> list[Column]:
@@ -550,7 +550,7 @@ class AgreementsImporter:
     """Agreements (MoUs), one row each, with their parties and links as code lists."""
 
     name = "agreements"
-    label = gettext_lazy("Agreements (MoUs)")
+    label: str | Promise = gettext_lazy("Agreements (MoUs)")
 
     @property
     def columns(self) -> list[Column]:

@@ -16,8 +16,6 @@ from phaen.kpis.models import Indicator
 from phaen.orgs.models import Organisation
 from phaen.plans.models import Plan, PlanElement, Source
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
 
 class ProjectKind(models.TextChoices):
     PROJECT = "project", _("Project")
@@ -281,10 +279,18 @@ class BudgetLine(models.Model):
         choices=FundingSource.choices,
         default=FundingSource.GOVERNMENT,
     )
-    planned = models.DecimalField(_("planned"), **MONEY, null=True, blank=True)
-    allocated = models.DecimalField(_("allocated"), **MONEY, null=True, blank=True)
-    committed = models.DecimalField(_("committed"), **MONEY, null=True, blank=True)
-    disbursed = models.DecimalField(_("disbursed"), **MONEY, null=True, blank=True)
+    planned = models.DecimalField(
+        _("planned"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    allocated = models.DecimalField(
+        _("allocated"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    committed = models.DecimalField(
+        _("committed"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    disbursed = models.DecimalField(
+        _("disbursed"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
