@@ -2,7 +2,7 @@
 draws the provinces from the committed boundaries, colours them, and recolours them when the
 reader picks another indicator; nothing is refused by the policy.
 
-Browser tests (run with `make test-browser`); the fixtures are those of tests/browser.
+Browser tests (run with `make test-browser`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from phaen.kpis.models import MeasureType
-from tests.browser.conftest import browser, console_errors, live, page  # noqa: F401
 from tests.dashboards import factories as f
 
 pytestmark = pytest.mark.browser
@@ -22,7 +21,7 @@ PROVINCE_PATHS = "#dashboard-map path.map-province"
 HATCH = "url(#dashboard-no-data-hatch)"
 
 
-def fills(page: Page) -> dict[str, int]:  # noqa: F811
+def fills(page: Page) -> dict[str, int]:
     """How many map shapes have each fill (colours, the no-data hatch)."""
     return page.evaluate(
         """(selector) => {
@@ -38,9 +37,9 @@ def fills(page: Page) -> dict[str, int]:  # noqa: F811
 
 
 def test_the_national_map_colours_provinces_and_follows_the_chosen_indicator(
-    page: Page,  # noqa: F811
-    live: Any,  # noqa: F811
-    console_errors: list[str],  # noqa: F811
+    page: Page,
+    live: Any,
+    console_errors: list[str],
 ) -> None:
     first = f.indicator(code="browser-map-a", name_th="ตัวชี้วัดแผนที่ ก")
     for code, value in (("10", 10), ("40", 20), ("50", 30)):
@@ -75,9 +74,9 @@ def test_the_national_map_colours_provinces_and_follows_the_chosen_indicator(
 
 
 def test_the_eec_dashboard_draws_its_charts(
-    page: Page,  # noqa: F811
-    live: Any,  # noqa: F811
-    console_errors: list[str],  # noqa: F811
+    page: Page,
+    live: Any,
+    console_errors: list[str],
 ) -> None:
     f.indicator(code="browser-unused", measure_type=MeasureType.PERCENT)
 
@@ -93,9 +92,9 @@ def test_the_eec_dashboard_draws_its_charts(
 
 
 def test_a_province_dashboard_zooms_to_its_province(
-    page: Page,  # noqa: F811
-    live: Any,  # noqa: F811
-    console_errors: list[str],  # noqa: F811
+    page: Page,
+    live: Any,
+    console_errors: list[str],
 ) -> None:
     page.goto(f"{live.url}/dashboards/provinces/40/")
 
