@@ -9,7 +9,6 @@ service refuses is answered with 422 and the form again (only the form for htmx)
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from phaen.accounts.models import Role
 from phaen.accounts.permissions import roles_of
 from phaen.core import exports as core_exports
 from phaen.core.errors import ApplicationError, ValidationFailed
+from phaen.core.export_views import export_download
 from phaen.core.uploads import protected_file_response
 from phaen.kpis import aggregation, exports, permissions, selectors, services
 from phaen.kpis.forms import (
@@ -44,12 +44,6 @@ from phaen.kpis.forms import (
 from phaen.kpis.models import Actual, ActualStatus, Indicator
 from phaen.orgs.models import Organisation
 from phaen.plans.views import HtmxRequest, translate_domain_errors
-
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
-}
 
 
 def _partial_for(request: HtmxRequest, target: str) -> bool:
@@ -83,21 +77,7 @@ def _export(
     filename: str,
 ) -> HttpResponse:
     """Answer the rows as a CSV (with a BOM for Excel), XLSX or JSON download (`?format=`)."""
-    fmt = request.GET.get("format", "csv")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponseBadRequest(_("Choose the format csv, xlsx or json."))
-    response = HttpResponse(content_type=EXPORT_FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    if fmt == "csv":
-        response.write("\ufeff")
-        core_exports.write_csv(export, rows, response)
-    elif fmt == "xlsx":
-        buffer = io.BytesIO()
-        core_exports.write_xlsx(export, rows, buffer)
-        response.write(buffer.getvalue())
-    else:
-        core_exports.write_json(export, rows, response)
-    return response
+    return export_download(request, export, rows, filename=filename)
 
 
 def _indicator_url(indicator: Indicator) -> str:

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from django_htmx.middleware import HtmxDetails
 from phaen.core import exports as core_exports
 from phaen.core.errors import ApplicationError, NotFound, ValidationFailed
 from phaen.core.errors import PermissionDenied as DomainPermissionDenied
+from phaen.core.export_views import export_download
 from phaen.core.uploads import protected_file_response
 from phaen.plans import permissions, selectors, services
 from phaen.plans.exports import plan_rows
@@ -49,8 +50,6 @@ from phaen.plans.forms import (
 )
 from phaen.plans.models import AlignmentLink, Plan, PlanElement
 from phaen.plans.selectors import OutlineNode
-
-EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
 class HtmxRequest(HttpRequest):
@@ -144,20 +143,10 @@ def plan_list(request: HtmxRequest) -> HttpResponse:
 
 @require_GET
 def plan_export(request: HttpRequest) -> HttpResponse:
-    """Download the plans the browser's filters select, as CSV (`?format=csv`) or JSON."""
-    fmt = request.GET.get("format", "csv")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponseBadRequest(_("Choose the format csv or json."))
+    """Download the plans the browser's filters select, as CSV (`?format=csv`), XLSX or JSON."""
     filters = PlanFilterForm(request.GET).filters()
-    export = core_exports.get("plans")
-    response = HttpResponse(content_type=EXPORT_FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="phaen-plans.{fmt}"'
-    if fmt == "csv":
-        response.write("\ufeff")  # the BOM makes Excel read the Thai text as UTF-8
-        core_exports.write_csv(export, plan_rows(request.user, **filters), response)
-    else:
-        core_exports.write_json(export, plan_rows(request.user, **filters), response)
-    return response
+    rows = plan_rows(request.user, **filters)
+    return export_download(request, core_exports.get("plans"), rows, filename="phaen-plans")
 
 
 # --- A plan's page -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from phaen.core import exports as core_exports
 from phaen.core.errors import ValidationFailed
+from phaen.core.export_views import FORMATS, export_download
 from phaen.core.uploads import protected_file_response
 from phaen.plans import selectors as plan_selectors
 from phaen.plans.permissions import ensure_readable
@@ -69,8 +70,6 @@ from phaen.projects.models import (
 )
 from phaen.projects.services import SMART_CITY_STEPS
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BASE_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 EXPORT_FILTERS: dict[str, Any] = {
     "projects": ProjectFilterForm,
     "budget-lines": ProjectFilterForm,
@@ -81,12 +80,9 @@ EXPORT_FILTERS: dict[str, Any] = {
 }
 
 
-EXPORT_FORMATS = ["csv", "xlsx", "json"]
-
-
 def export_formats() -> list[str]:
     """Return the formats the list pages offer."""
-    return list(EXPORT_FORMATS)
+    return list(FORMATS)
 
 
 def _saved(request: HtmxRequest, message: str, url: str) -> HttpResponse:
@@ -219,25 +215,11 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
     """Download a list as its filters select it: CSV (`?format=csv`), XLSX or JSON."""
     if name not in EXPORT_FILTERS:
         raise Http404(name)
-    fmt = request.GET.get("format", "csv")
-    if fmt not in export_formats():
-        return HttpResponseBadRequest(
-            _("Choose one of the formats: %(formats)s.") % {"formats": ", ".join(export_formats())}
-        )
     filters = EXPORT_FILTERS[name](request.GET).filters()
     _columns, rows = exports.EXPORTS[name]
-    export_spec = core_exports.get(name)
-    content_type = XLSX if fmt == "xlsx" else BASE_FORMATS[fmt]
-    response = HttpResponse(content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="phaen-{name}.{fmt}"'
-    if fmt == "csv":
-        response.write("\ufeff")  # the BOM makes Excel read the Thai text as UTF-8
-        core_exports.write_csv(export_spec, rows(**filters), response)
-    elif fmt == "json":
-        core_exports.write_json(export_spec, rows(**filters), response)
-    else:
-        core_exports.write_xlsx(export_spec, rows(**filters), response)
-    return response
+    return export_download(
+        request, core_exports.get(name), rows(**filters), filename=f"phaen-{name}"
+    )
 
 
 # --- Projects --------------------------------------------------------------------------------
