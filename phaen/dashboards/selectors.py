@@ -108,34 +108,8 @@ def _with_data() -> Q:
     )
 
 
-def indicator_plan(indicator: Indicator) -> Plan | None:
-    """The plan an indicator measures: its own, or its element's."""
-    if indicator.plan is not None:
-        return indicator.plan
-    if indicator.element is not None:
-        return indicator.element.plan
-    return None
-
-
-def plan_area(plan: Plan | None) -> Area:
-    """The area a plan's indicators are measured in: its zone, region, province or locality.
-
-    A plan of several provinces (or of none named) is measured over the nation, which adds up
-    whatever provinces report.
-    """
-    if plan is None:
-        return Area.nation()
-    if plan.area_type == AreaType.SPECIAL_ZONE and plan.special_zone is not None:
-        return Area.zone(plan.special_zone.code)
-    if plan.area_type == AreaType.REGION and plan.region is not None:
-        return Area.region(plan.region.code)
-    if plan.area_type == AreaType.LOCAL and plan.local_organisation is not None:
-        return Area.local(plan.local_organisation.code)
-    if plan.area_type == AreaType.PROVINCE:
-        provinces = list(plan.provinces.all())
-        if len(provinces) == 1:
-            return Area.province(provinces[0].code)
-    return Area.nation()
+indicator_plan = aggregation.indicator_plan
+plan_area = aggregation.plan_area
 
 
 def area_label(area: Area, names: dict[str, str] | None = None) -> str:

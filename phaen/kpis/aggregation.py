@@ -30,6 +30,7 @@ from phaen.core.errors import NotFound
 from phaen.kpis import rollups
 from phaen.kpis.models import Actual, ActualStatus, AreaLevel, Indicator, Target
 from phaen.kpis.rollups import Partial
+from phaen.plans.models import AreaType, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,53 @@ class Area:
                 "area_unknown", _("Unknown area: %(area)s.") % {"area": key}, detail={"area": key}
             )
         return cls(level, code)
+
+
+def indicator_plan(indicator: Indicator) -> Plan | None:
+    """The plan an indicator measures: its own, or its element's."""
+    if indicator.plan is not None:
+        return indicator.plan
+    if indicator.element is not None:
+        return indicator.element.plan
+    return None
+
+
+def plan_area(plan: Plan | None) -> Area:
+    """The area a plan's indicators are measured in: its zone, region, province or locality.
+
+    A plan of several provinces (or of none named) is measured over the nation, which adds up
+    whatever provinces report. Reads `plan.provinces`: prefetch it for many plans.
+    """
+    if plan is None:
+        return Area.nation()
+    if plan.area_type == AreaType.SPECIAL_ZONE and plan.special_zone is not None:
+        return Area.zone(plan.special_zone.code)
+    if plan.area_type == AreaType.REGION and plan.region is not None:
+        return Area.region(plan.region.code)
+    if plan.area_type == AreaType.LOCAL and plan.local_organisation is not None:
+        return Area.local(plan.local_organisation.code)
+    if plan.area_type == AreaType.PROVINCE:
+        provinces = list(plan.provinces.all())
+        if len(provinces) == 1:
+            return Area.province(provinces[0].code)
+    return Area.nation()
+
+
+def measured_area(indicator: Indicator) -> Area:
+    """The area an indicator is measured in by default: its plan's."""
+    return plan_area(indicator_plan(indicator))
+
+
+# Indicator fields to load so that `measured_area` runs no query of its own.
+AREA_RELATED = (
+    "plan__special_zone",
+    "plan__region",
+    "plan__local_organisation",
+    "element__plan__special_zone",
+    "element__plan__region",
+    "element__plan__local_organisation",
+)
+AREA_PREFETCH = ("plan__provinces", "element__plan__provinces")
 
 
 _PREFIX: dict[str, str] = {
@@ -337,6 +385,24 @@ class Summary:
     band: str
     baseline: Decimal | None
     target_year: int | None = None
+
+
+def summaries_in_own_areas(
+    indicators: Iterable[Indicator], *, fiscal_year: int | None = None
+) -> dict[int, tuple[Area, Summary]]:
+    """Return each indicator's summary in the area it is measured in (`measured_area`).
+
+    Two queries per distinct area (nation, a zone, a province ...), whatever the number of
+    indicators; load the indicators with `AREA_RELATED` and `AREA_PREFETCH`.
+    """
+    groups: dict[Area, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        groups[measured_area(indicator)].append(indicator)
+    result: dict[int, tuple[Area, Summary]] = {}
+    for area, members in groups.items():
+        for pk, summary in indicator_summaries(members, area=area, fiscal_year=fiscal_year).items():
+            result[pk] = (area, summary)
+    return result
 
 
 def indicator_summaries(

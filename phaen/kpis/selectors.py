@@ -22,7 +22,7 @@ from phaen.core import thai_text
 from phaen.core.errors import NotFound, ValidationFailed
 from phaen.core.models import AuditRecord
 from phaen.geography.models import Province, Region, SpecialZone
-from phaen.kpis import permissions, rollups
+from phaen.kpis import aggregation, permissions, rollups
 from phaen.kpis.errors import ActualError, IndicatorError, TargetError
 from phaen.kpis.models import Actual, ActualStatus, AreaLevel, Indicator, Target
 from phaen.orgs.models import Organisation, OrganisationAlias
@@ -83,8 +83,8 @@ def indicator_list(
 def indicator_get(code: str) -> Indicator:
     """Return the indicator with `code` (its owner, plan and element loaded), or `NotFound`."""
     indicator = (
-        Indicator.objects.select_related("owner", "plan", "element")
-        .prefetch_related("sources")
+        Indicator.objects.select_related("owner", "plan", "element", *aggregation.AREA_RELATED)
+        .prefetch_related("sources", *aggregation.AREA_PREFETCH)
         .filter(code=code)
         .first()
     )

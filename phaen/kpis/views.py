@@ -104,15 +104,20 @@ def indicator_list(request: HtmxRequest) -> HttpResponse:
     """List indicators with filters, a Thai search, their latest standing, and pagination."""
     form = IndicatorFilterForm(request.GET or None)
     filters = form.filters()
-    paginator = Paginator(selectors.indicator_list(**filters), settings.PHAEN_PAGE_SIZE)
+    indicators = (
+        selectors.indicator_list(**filters)
+        .select_related(*aggregation.AREA_RELATED)
+        .prefetch_related(*aggregation.AREA_PREFETCH)
+    )
+    paginator = Paginator(indicators, settings.PHAEN_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    summaries = aggregation.indicator_summaries(page_obj.object_list)
+    summaries = aggregation.summaries_in_own_areas(page_obj.object_list)
     context = {
         "form": form,
         "filtered": bool(filters),
         "page_obj": page_obj,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
-        "rows": [(indicator, summaries.get(indicator.pk)) for indicator in page_obj.object_list],
+        "rows": [(indicator, summaries[indicator.pk][1]) for indicator in page_obj.object_list],
         "can_create": permissions.can_create_indicator(request.user),
         "works": permissions.works_on_actuals(request.user),
     }
@@ -157,8 +162,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show an indicator: its definition and baseline, the chart and table of its series in an
     area (`?area=P:40`), and its targets beside its approved actuals per year and area."""
     indicator = selectors.indicator_get(code)
-    area_key = (request.GET.get("area") or "TH").strip()
-    area = aggregation.Area.from_key(area_key)
+    area_key = (request.GET.get("area") or "").strip()
+    area = aggregation.Area.from_key(area_key) if area_key else aggregation.measured_area(indicator)
     points = aggregation.indicator_series(indicator, area=area)
     areas = selectors.areas_of(indicator)
     if area.key not in dict(areas):
@@ -190,7 +195,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 def indicator_series_export(request: HttpRequest, code: str) -> HttpResponse:
     """Download the indicator's series in an area, as the chart shows it (`?area=&format=`)."""
     indicator = selectors.indicator_get(code)
-    area = aggregation.Area.from_key(request.GET.get("area") or "TH")
+    area_key = (request.GET.get("area") or "").strip()
+    area = aggregation.Area.from_key(area_key) if area_key else aggregation.measured_area(indicator)
     points = aggregation.indicator_series(indicator, area=area)
     export = core_exports.Export(
         "indicator-series", exports.SERIES_COLUMNS, lambda: [], exports.HEADERS

@@ -178,3 +178,18 @@ def test_malformed_yaml_names_the_file_and_line(reference_copy):
 
     assert "indicators.yaml" in str(err.value.message)
     assert "line" in str(err.value.message)
+
+
+@pytest.mark.django_db
+def test_the_indicator_pages_show_the_eec_figures_in_the_eec() -> None:
+    """The EEC's indicators are measured in the EEC zone, not over the nation."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    listing = client.get(reverse("kpis:indicator_list"), {"search": "5G"})
+    detail = client.get(reverse("kpis:indicator_detail", args=["eec-5g-coverage"]))
+
+    assert listing.status_code == detail.status_code == 200
+    assert "FY2565: 95" in " ".join(listing.text.split())
+    assert "Z:eec" in detail.text
