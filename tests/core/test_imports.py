@@ -866,7 +866,9 @@ def test_the_upload_page_refuses_those_the_importer_refuses(importer, reader, of
 
 
 def test_the_job_page_lists_the_errors(importer, editor, office):
-    job = start(editor, xlsx_bytes([[office.code, "ชื่อ", "สิบ"]]))
+    # The errors are written in the uploader's language, here English.
+    with translation.override("en"):
+        job = start(editor, xlsx_bytes([[office.code, "ชื่อ", "สิบ"]]))
     client = signed_in(editor)
 
     html = client.get(f"/imports/jobs/{job.pk}/", **EN).content.decode()
