@@ -556,7 +556,7 @@ def main() -> None:
         parser.error(f"--actuals must be between {combos} and {combos * args.locals}")
     setup_django()
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.urls import Resolver404, resolve
 
     from phaen.kpis import aggregation
@@ -627,7 +627,15 @@ def main() -> None:
     if national is None:
         missing.append("phaen.dashboards.selectors.national_dashboard")
     else:
-        rows.append(measure("dashboards national_dashboard() selector", national[0], repeat=3))
+        for note, seconds in (("figures cache off", 0), ("figures cached", 600)):
+            with override_settings(PHAEN_FIGURES_CACHE_SECONDS=seconds):
+                rows.append(
+                    measure(
+                        f"dashboards national_dashboard() selector ({note})",
+                        national[0],
+                        repeat=3,
+                    )
+                )
     client = Client(HTTP_HOST="localhost")
     pages = (
         ("dashboards national page", "/dashboards/"),
@@ -646,7 +654,12 @@ def main() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        rows.append(measure(f"{label} `GET {url}`", get, repeat=3))
+        if not url.startswith(("/dashboards/", "/api/dashboards/")):
+            rows.append(measure(f"{label} `GET {url}`", get, repeat=3))
+            continue
+        for note, seconds in (("figures cache off", 0), ("figures cached", 600)):
+            with override_settings(PHAEN_FIGURES_CACHE_SECONDS=seconds):
+                rows.append(measure(f"{label} `GET {url}` ({note})", get, repeat=3))
     print("| read | median ms | queries |\n|---|---:|---:|")
     for row in rows:
         print(f"| {row['label']} | {row['median_ms']:.1f} | {row['queries']} |")

@@ -263,3 +263,6 @@ PHAEN_PROGRESS_EXCLUDED_STATUSES = env.strings(
 )
 # Imports with more rows than this run as a background job; smaller ones run in the request.
 PHAEN_IMPORT_BACKGROUND_ROWS = env.integer("PHAEN_IMPORT_BACKGROUND_ROWS", 500)
+# Public indicator figures (dashboards) are cached this many seconds, under a key that changes
+# whenever any target or actual does, so a cached figure is never stale; 0 turns caching off.
+PHAEN_FIGURES_CACHE_SECONDS = env.integer("PHAEN_FIGURES_CACHE_SECONDS", 600)

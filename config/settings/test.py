@@ -19,3 +19,6 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     # Transactional tests (the browser tests) empty tables with TRUNCATE between tests; the audit
     # trail's append-only trigger allows that only to sessions that ask (phaen/core migration 0002).
     _database.setdefault("OPTIONS", {})["options"] = "-c phaen.audit_allow_truncate=on"
+
+# Query-count tests count the roll-ups themselves; tests/kpis/test_rollups.py turns the cache on.
+PHAEN_FIGURES_CACHE_SECONDS = 0

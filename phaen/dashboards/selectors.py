@@ -335,7 +335,7 @@ def indicator_panels(
 ) -> list[IndicatorPanel]:
     """Summaries and series of indicators, each in `area` or else its own plan's area.
 
-    Four queries per area (two for the summaries, two for the series), plus the area names.
+    Two queries per area (one pass serves the summaries and the series), plus the area names.
     """
     groups = {area: list(indicators)} if area is not None else _by_area(indicators)
     summaries: dict[int, Summary] = {}
@@ -344,8 +344,9 @@ def indicator_panels(
     for group_area, members in groups.items():
         if not members:
             continue
-        summaries.update(aggregation.indicator_summaries(members, area=group_area))
-        series.update(series_by_indicator(members, area=group_area))
+        for pk, overview in aggregation.cached_overview(members, area=group_area).items():
+            summaries[pk] = overview.summary
+            series[pk] = overview.series
         area_of.update({member.pk: group_area for member in members})
     names = _area_names(area_of.values())
     return [

@@ -17,13 +17,16 @@ those rows follows the rules of `phaen.kpis.rollups`:
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from phaen.core.errors import NotFound
@@ -168,8 +171,12 @@ def _area_filter(area: Area) -> Q:
 
 def _grouped(
     queryset: QuerySet[Any], indicator_ids: Iterable[int], area: Area, fiscal_year: int | None
-) -> list[dict[str, Any]]:
-    """Sum the rows below `area` per indicator, year, quarter, level and province/region/zone."""
+) -> list[tuple[Any, ...]]:
+    """Sum the rows below `area` per indicator, year, quarter, level and province/region/zone.
+
+    Rows are tuples in the order of `_GROUP`, then the sum and count of values and the sums of
+    numerators and denominators.
+    """
     rows = queryset.filter(_area_filter(area), indicator_id__in=list(indicator_ids))
     if fiscal_year is not None:
         rows = rows.filter(fiscal_year=fiscal_year)
@@ -182,6 +189,7 @@ def _grouped(
             num=Sum("numerator"),
             den=Sum("denominator"),
         )
+        .values_list(*_GROUP, "total", "n", "num", "den")
     )
 
 
@@ -207,20 +215,20 @@ class _Cells:
     )
 
 
-def _arrange(rows: list[dict[str, Any]], area: Area) -> dict[int, _Cells]:
+def _arrange(rows: list[tuple[Any, ...]], area: Area) -> dict[int, _Cells]:
     cells: dict[int, _Cells] = defaultdict(_Cells)
-    for row in rows:
-        part = Partial(row["total"], row["n"], row["num"], row["den"])
-        ind = cells[row["indicator_id"]]
-        year, quarter, level = row["fiscal_year"], row["quarter"], row["area_level"]
-        if level == area.level:
+    own_level = area.level
+    for indicator_id, year, quarter, level, province, region, _zone, total, n, num, den in rows:
+        part = Partial(total, n, num, den)
+        ind = cells[indicator_id]
+        if level == own_level:
             ind.own[year][quarter] = rollups.merge([ind.own[year].get(quarter, _EMPTY), part])
         elif level == AreaLevel.PROVINCE:
-            ind.provinces[year][row["province__code"]][quarter] = part
+            ind.provinces[year][province][quarter] = part
         elif level == AreaLevel.LOCAL:
-            ind.locals_[year][row["province__code"]][quarter] = part
+            ind.locals_[year][province][quarter] = part
         elif level == AreaLevel.REGION:
-            ind.regions[year][row["region__code"]][quarter] = part
+            ind.regions[year][region][quarter] = part
     return cells
 
 
@@ -321,12 +329,49 @@ def _point(
     return SeriesPoint(year, target, actual, achieved, rollups.band(achieved), target_year)
 
 
-def indicators_series(
-    indicators: Iterable[Indicator], *, area: Area | None = None, include_unapproved: bool = False
-) -> dict[int, list[SeriesPoint]]:
-    """Return each indicator's target and actual per fiscal year in `area` (the nation by default).
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """An indicator's series in an area and, taken from it, its summary."""
 
-    Two queries, whatever the number of indicators and rows.
+    series: list[SeriesPoint]
+    summary: Summary
+
+
+def _summary(
+    indicator: Indicator,
+    actuals: dict[int, Decimal],
+    targets: dict[int, Decimal],
+    fiscal_year: int | None,
+) -> Summary:
+    year = fiscal_year
+    if year is None:
+        year = max(actuals) if actuals else min(targets, default=None)
+    if year is None:
+        return Summary(None, None, None, None, rollups.NO_DATA, indicator.baseline_value)
+    point = _point(indicator, year, actuals, targets)
+    return Summary(
+        year,
+        point.actual,
+        point.target,
+        point.achievement,
+        point.band,
+        indicator.baseline_value,
+        point.target_year,
+    )
+
+
+def indicators_overview(
+    indicators: Iterable[Indicator],
+    *,
+    area: Area | None = None,
+    fiscal_year: int | None = None,
+    include_unapproved: bool = False,
+) -> dict[int, Overview]:
+    """Return each indicator's series and summary in `area` (the nation by default).
+
+    One pass over two grouped queries (actuals, targets) serves both, whatever the number of
+    indicators and rows. The summary is the year asked for, else the latest year with an
+    actual, else the first year with a target.
     """
     area = area or Area.nation()
     indicators = list(indicators)
@@ -335,15 +380,63 @@ def indicators_series(
         return {}
     actual_cells = _arrange(_grouped(_actuals(include_unapproved), ids, area, None), area)
     target_cells = _arrange(_grouped(Target.objects.all(), ids, area, None), area)
-    result: dict[int, list[SeriesPoint]] = {}
+    result: dict[int, Overview] = {}
     for indicator in indicators:
         actuals = _values_by_year(indicator, actual_cells.get(indicator.pk), area)
         targets = _values_by_year(indicator, target_cells.get(indicator.pk), area)
-        result[indicator.pk] = [
+        series = [
             _point(indicator, year, actuals, targets)
             for year in sorted(set(actuals) | set(targets))
         ]
+        result[indicator.pk] = Overview(series, _summary(indicator, actuals, targets, fiscal_year))
     return result
+
+
+def figures_stamp() -> tuple[Any, ...]:
+    """Return what changes whenever a target or an actual is added, changed or removed.
+
+    Every write path saves `updated_at` (the services, the importer's bulk writes, the reference
+    loader), and a removal changes the count. Two aggregate queries.
+    """
+    stamp: list[Any] = []
+    for model in (Actual, Target):
+        row = model.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+        stamp += [row["n"], row["last"].isoformat() if row["last"] else None]
+    return tuple(stamp)
+
+
+def cached_overview(
+    indicators: Iterable[Indicator], *, area: Area | None = None
+) -> dict[int, Overview]:
+    """Return `indicators_overview` of the public figures, from the cache when nothing changed.
+
+    The key holds the indicators, the area and `figures_stamp()`, so an approval, a new target
+    or an import changes the key at once, in every process. `PHAEN_FIGURES_CACHE_SECONDS` = 0
+    turns the cache off.
+    """
+    indicators = list(indicators)
+    seconds = settings.PHAEN_FIGURES_CACHE_SECONDS
+    if not seconds or not indicators:
+        return indicators_overview(indicators, area=area)
+    area = area or Area.nation()
+    raw = repr((sorted(i.pk for i in indicators), area.key, figures_stamp()))
+    key = "phaen:figures:" + hashlib.sha256(raw.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = indicators_overview(indicators, area=area)
+        cache.set(key, found, seconds)
+    return cast(dict[int, Overview], found)
+
+
+def indicators_series(
+    indicators: Iterable[Indicator], *, area: Area | None = None, include_unapproved: bool = False
+) -> dict[int, list[SeriesPoint]]:
+    """Return each indicator's target and actual per fiscal year in `area` (the nation by default).
+
+    Two queries, whatever the number of indicators and rows.
+    """
+    overview = indicators_overview(indicators, area=area, include_unapproved=include_unapproved)
+    return {pk: item.series for pk, item in overview.items()}
 
 
 def indicator_series(
@@ -417,31 +510,7 @@ def indicator_summaries(
     Without `fiscal_year`, the year is the latest with an actual, or, when nothing was reported
     yet, the first year with a target.
     """
-    area = area or Area.nation()
-    indicators = list(indicators)
-    ids = [i.pk for i in indicators]
-    actual_cells = _arrange(_grouped(_actuals(include_unapproved), ids, area, None), area)
-    target_cells = _arrange(_grouped(Target.objects.all(), ids, area, None), area)
-    result: dict[int, Summary] = {}
-    for indicator in indicators:
-        actuals = _values_by_year(indicator, actual_cells.get(indicator.pk), area)
-        targets = _values_by_year(indicator, target_cells.get(indicator.pk), area)
-        year = fiscal_year
-        if year is None:
-            year = max(actuals) if actuals else min(targets, default=None)
-        if year is None:
-            result[indicator.pk] = Summary(
-                None, None, None, None, rollups.NO_DATA, indicator.baseline_value
-            )
-            continue
-        point = _point(indicator, year, actuals, targets)
-        result[indicator.pk] = Summary(
-            year,
-            point.actual,
-            point.target,
-            point.achievement,
-            point.band,
-            indicator.baseline_value,
-            point.target_year,
-        )
-    return result
+    overview = indicators_overview(
+        indicators, area=area, fiscal_year=fiscal_year, include_unapproved=include_unapproved
+    )
+    return {pk: item.summary for pk, item in overview.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from phaen.geography.models import District, Province, Region, SpecialZone
@@ -31,6 +31,7 @@ from phaen.projects.models import (
     SMART_CITY_CRITERIA,
     SMART_CITY_DIMENSIONS,
     Agreement,
+    AgreementParty,
     AgreementStatus,
     AreaProgramme,
     AreaProgrammeKind,
@@ -45,6 +46,7 @@ from phaen.projects.models import (
     PartyRole,
     ProgressReport,
     Project,
+    ProjectAlignment,
     ProjectAreaLevel,
     ProjectKind,
     ProjectStatus,
@@ -178,7 +180,9 @@ class ProjectFilterForm(_Filters):
     )
     owner = NamedModelChoiceField(
         label=_("Owner"),
-        queryset=Organisation.objects.filter(projects__isnull=False).distinct().order_by("name_th"),
+        queryset=Organisation.objects.filter(
+            Exists(Project.objects.filter(owner=OuterRef("pk")))
+        ).order_by("name_th"),
         to_field_name="code",
         required=False,
         empty_label=_("All owners"),
@@ -186,9 +190,9 @@ class ProjectFilterForm(_Filters):
     province = _province_filter()
     plan = PlanChoiceField(
         label=_("Serving the plan"),
-        queryset=Plan.objects.filter(elements__projects__isnull=False)
-        .distinct()
-        .order_by("level", "start_year", "code"),
+        queryset=Plan.objects.filter(
+            Exists(ProjectAlignment.objects.filter(element__plan=OuterRef("pk")))
+        ).order_by("level", "start_year", "code"),
         to_field_name="code",
         required=False,
         empty_label=_("Any plan"),
@@ -521,9 +525,9 @@ class AgreementFilterForm(_Filters):
     province = _province_filter()
     party = NamedModelChoiceField(
         label=_("Party"),
-        queryset=Organisation.objects.filter(agreement_parties__isnull=False)
-        .distinct()
-        .order_by("name_th"),
+        queryset=Organisation.objects.filter(
+            Exists(AgreementParty.objects.filter(organisation=OuterRef("pk")))
+        ).order_by("name_th"),
         to_field_name="code",
         required=False,
         empty_label=_("Any party"),

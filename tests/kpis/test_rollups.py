@@ -282,3 +282,32 @@ def test_summaries_run_two_queries_for_any_number_of_indicators(
         indicator_series(indicators[0], area=Area.province("40"))
     with django_assert_num_queries(1):
         area_values(indicators[0], fiscal_year=2568)
+
+
+@pytest.mark.django_db
+def test_cached_figures_change_as_soon_as_an_actual_does(
+    settings: Any, django_assert_num_queries: Any
+) -> None:
+    from django.core.cache import cache
+
+    from phaen.kpis.aggregation import cached_overview
+
+    settings.PHAEN_FIGURES_CACHE_SECONDS = 60
+    cache.clear()
+    khon_kaen = Province.objects.get(code="40")
+    indicator = _indicator("cached", aggregation="sum")
+    first = _actual(indicator, 5, province=khon_kaen)
+
+    assert cached_overview([indicator])[indicator.pk].summary.actual == D(5)
+    with django_assert_num_queries(2):  # the stamp only: the figures come from the cache
+        assert cached_overview([indicator])[indicator.pk].summary.actual == D(5)
+
+    # a new approved result changes the figure at once
+    _actual(indicator, 7, local=_local("kk-lao-cached", Province.objects.get(code="50")))
+    assert cached_overview([indicator])[indicator.pk].summary.actual == D(12)
+    # so does a result taken back for correction, and a removal
+    first.status = ActualStatus.RETURNED
+    first.save()
+    assert cached_overview([indicator])[indicator.pk].summary.actual == D(7)
+    first.delete()
+    assert cached_overview([indicator])[indicator.pk].summary.actual == D(7)
