@@ -67,3 +67,19 @@ def test_the_national_map_shows_the_eight_pilot_provinces(client):
         r'<script id="map-data" type="application/json">(.*?)</script>', content, re.S
     )
     assert set(json.loads(island.group(1))["pilots"]) == pilots
+
+
+def test_the_national_map_colours_provinces_by_a_sourced_indicator(client):
+    """With the reference data alone, the map is coloured by the model digital community
+    centres ONDE equipped (seed 004), and outlines the eight pilot provinces."""
+    page = client.get(reverse("dashboards:national"))
+    api = client.get("/api/dashboards/choropleth").json()
+
+    assert page.status_code == 200
+    assert api["indicator"]["code"] == "onde-model-community-centres"
+    assert {row["province"] for row in api["provinces"] if row["value"] is not None} == {
+        "12",
+        "22",
+        "70",
+    }
+    assert "จำนวนศูนย์ดิจิทัลชุมชนต้นแบบที่ได้รับมอบครุภัณฑ์" in page.content.decode()

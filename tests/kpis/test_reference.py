@@ -193,3 +193,18 @@ def test_the_indicator_pages_show_the_eec_figures_in_the_eec() -> None:
     assert listing.status_code == detail.status_code == 200
     assert "FY2565: 95" in " ".join(listing.text.split())
     assert "Z:eec" in detail.text
+
+
+@pytest.mark.django_db
+def test_the_national_map_has_a_sourced_indicator_by_province() -> None:
+    """Seed 004: one model digital community centre equipped in each of three provinces."""
+    from phaen.kpis.aggregation import area_values
+    from phaen.kpis.models import Indicator
+
+    indicator = Indicator.objects.get(code="onde-model-community-centres")
+
+    assert area_values(indicator, fiscal_year=2562) == {
+        "12": Decimal(1),
+        "22": Decimal(1),
+        "70": Decimal(1),
+    }
