@@ -384,3 +384,16 @@ def test_level_and_status_badges_carry_their_value_as_a_class() -> None:
     assert "ระดับที่ 2" in level.text
     assert status.find("span", **{"class": "badge badge--status badge--status-in_force"})
     assert "มีผลบังคับใช้" in status.text
+
+
+def test_thai_date_of_an_aware_time_is_the_date_in_thailand():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from phaen.core.templatetags.thai import thai_date
+
+    # 22 Feb 2025 00:30 in Bangkok is still 21 Feb in UTC.
+    moment = dt.datetime(2025, 2, 21, 17, 30, tzinfo=dt.UTC)
+    with translation.override("th"):
+        assert thai_date(moment) == "22 กุมภาพันธ์ 2568"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from phaen.core import thai_calendar
@@ -42,7 +43,8 @@ def thai_date(day: dt.date | None) -> str:
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
-        day = day.date()
+        # An aware time is a moment: its date is the one in Thailand (TIME_ZONE), not in UTC.
+        day = (timezone.localtime(day) if timezone.is_aware(day) else day).date()
     return thai_calendar.format_thai_date(day) if _thai() else day.isoformat()
 
 
