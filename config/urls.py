@@ -14,6 +14,7 @@ urlpatterns = [
     path("indicators/", include("phaen.kpis.urls")),
     path("delivery/", include("phaen.projects.urls")),
     path("dashboards/", include("phaen.dashboards.urls")),
+    path("consultation/", include("phaen.consultation.urls")),
     path("imports/", include("phaen.core.urls_imports")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "phaen.plans",
     "phaen.kpis",
     "phaen.projects",
+    "phaen.consultation",
     "phaen.dashboards",
 ]
 
