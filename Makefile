@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-var/.debs:
+var/.debs: scripts/install-debs
 	@scripts/install-debs
 	@mkdir -p var && touch $@
 

@@ -186,6 +186,12 @@ SECURE_CSP = {
 # sign-ins per address (against password spraying across many usernames).
 PHAEN_RATE_SIGNIN = "60/m"
 PHAEN_RATE_SIGNIN_FAILURES = "100/h"
+# Public participation, each settable from the environment: comments per commenter on one
+# hearing and on all hearings, and survey answers per client address. (Event registrations use
+# phaen.consultation.event_services.REGISTRATION_RATES.)
+PHAEN_RATE_COMMENT_HEARING = env.string("PHAEN_RATE_COMMENT_HEARING", "10/m")
+PHAEN_RATE_COMMENT_CLIENT = env.string("PHAEN_RATE_COMMENT_CLIENT", "50/h")
+PHAEN_RATE_SURVEY_CLIENT = env.string("PHAEN_RATE_SURVEY_CLIENT", "20/h")
 # How many reverse proxies append to X-Forwarded-For in front of Phaen; 0 trusts REMOTE_ADDR.
 PHAEN_PROXY_COUNT = env.integer("PHAEN_PROXY_COUNT", 0)
 

@@ -589,8 +589,8 @@ def contains_national_id(text: str) -> bool:
 
 
 def _throttle(hearing: Hearing, key: str) -> None:
-    per_hearing = getattr(settings, "PHAEN_RATE_COMMENT_HEARING", "10/m")
-    per_client = getattr(settings, "PHAEN_RATE_COMMENT_CLIENT", "50/h")
+    per_hearing = settings.PHAEN_RATE_COMMENT_HEARING
+    per_client = settings.PHAEN_RATE_COMMENT_CLIENT
     first = hit(f"consultation-comment-{hearing.pk}", key, per_hearing)
     second = hit("consultation-comment", key, per_client)
     if first.exceeded or second.exceeded:
