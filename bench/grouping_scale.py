@@ -28,17 +28,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import os
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from common import setup_django, timed  # noqa: E402
 
 TOPICS: dict[str, list[str]] = {
     "net": [
@@ -160,26 +159,6 @@ def bench_pure(sizes: list[int], seed: int) -> None:
             )
 
 
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-grouping.sqlite3'}")
-    os.environ["DJANGO_DEBUG"] = "false"
-    import django
-
-    django.setup()
-
-
-def measure(fn: Callable[[], Any]) -> tuple[float, int, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-    return elapsed, len(ctx.captured_queries), result
-
-
 def bench_db(comments: int, seed: int) -> None:
     from django.core.management import call_command
     from django.test import Client
@@ -236,7 +215,7 @@ def bench_db(comments: int, seed: int) -> None:
     print(f"| step ({comments:,} comments on 5 elements) | seconds | queries |")
     print("|---|---:|---:|")
     for label in ("`groups_suggest`, first", "`groups_suggest`, again (replaces)"):
-        elapsed, queries, result = measure(
+        elapsed, queries, result = timed(
             lambda: grouping_services.groups_suggest(actor=user, hearing=hearing)
         )
         print(f"| {label}: {len(result.created)} groups | {elapsed:.2f} | {queries} |")
@@ -244,7 +223,7 @@ def bench_db(comments: int, seed: int) -> None:
     client.force_login(user)
     url = "/consultation/bench-hearing/groups/"
     client.get(url)
-    elapsed, queries, response = measure(lambda: client.get(url))
+    elapsed, queries, response = timed(lambda: client.get(url))
     size = len(response.content) // 1024
     print(
         f"| page `GET {url}` ({response.status_code}, {size:,} KiB) | {elapsed:.2f} | {queries} |"
@@ -260,7 +239,7 @@ def main() -> None:
     parser.add_argument("--only-pure", action="store_true")
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
-    setup_django()
+    setup_django("bench-grouping.sqlite3")
     if not args.only_db:
         bench_pure(args.sizes, args.seed)
         print()

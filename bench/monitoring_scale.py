@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import islice
@@ -36,6 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from common import measure, setup_django  # noqa: E402
 
 FISCAL_YEARS = (2566, 2567, 2568, 2569, 2570)
 QUARTERS = (0, 1, 2, 3, 4)
@@ -66,30 +65,6 @@ INDICATOR_KINDS = (
     ("ratio", "weighted", False, 8),
     ("boolean", "mean", False, 6),
 )
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-monitoring.sqlite3'}")
-    os.environ["DJANGO_DEBUG"] = "false"
-    import django
-
-    django.setup()
-
-
-def measure(label: str, fn: Callable[[], Any], repeat: int = 5) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times = []
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    queries = len(ctx.captured_queries)
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return {"label": label, "median_ms": statistics.median(times) * 1000, "queries": queries}
 
 
 def insert(model: Any, rows: Iterable[Any]) -> int:
@@ -554,7 +529,7 @@ def main() -> None:
         parser.error("--projects must be at least 100, --indicators 20, --locals 1")
     if not combos <= args.actuals <= combos * args.locals:
         parser.error(f"--actuals must be between {combos} and {combos * args.locals}")
-    setup_django()
+    setup_django("bench-monitoring.sqlite3")
     from django.db import connection
     from django.test import Client, override_settings
     from django.urls import Resolver404, resolve

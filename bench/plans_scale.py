@@ -16,41 +16,15 @@ Results go to standard output; copy them into bench/RESULTS.md with the machine 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-plans.sqlite3'}")
-    os.environ["DJANGO_DEBUG"] = "false"
-    import django
-
-    django.setup()
-
-
-def measure(label: str, fn: Callable[[], Any], repeat: int = 5) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times = []
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    queries = len(ctx.captured_queries)
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return {"label": label, "median_ms": statistics.median(times) * 1000, "queries": queries}
+from common import measure, setup_django  # noqa: E402
 
 
 def generate(plans: int, elements: int, seed: int) -> dict[str, Any]:
@@ -202,7 +176,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.plans < 1 or args.elements < 10:
         parser.error("--plans must be at least 1 and --elements at least 10")
-    setup_django()
+    setup_django("bench-plans.sqlite3")
     from django.db import connection
 
     from phaen.plans import selectors
