@@ -343,9 +343,10 @@ def _cluster(vectors: Sequence[Vector], threshold: float) -> list[list[int]]:
     Pair similarities come from an inverted index, so only pairs that share a term are
     computed. `links[a][b]` keeps the sum of the similarities between the members of clusters
     `a` and `b`; merging b into a adds b's sums to a's, and the mean is that sum divided by
-    |a|·|b|. A heap holds candidate merges, each stamped with the versions of its two clusters,
-    so that entries made stale by an earlier merge are skipped. Equal means go to the pair with
-    the lowest indices.
+    |a|·|b|. Each cluster keeps its best merge with a cluster of a higher index (the highest
+    mean, then the lowest index), and a heap holds those bests, each stamped with its cluster's
+    version so that a best made stale by a later merge is skipped. The pair merged next is thus
+    the one with the highest mean, and among equal means the one with the lowest indices.
     """
     n = len(vectors)
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -363,21 +364,38 @@ def _cluster(vectors: Sequence[Vector], threshold: float) -> list[list[int]]:
                 links[b][a] += product
 
     members: list[list[int]] = [[i] for i in range(n)]
-    version = [0] * n
-    heap: list[tuple[float, int, int, int, int]] = [
-        (-total, a, b, 0, 0)
-        for a in range(n)
-        for b, total in links[a].items()
-        if a < b and total >= threshold
-    ]
-    heapq.heapify(heap)
+    best: list[tuple[float, int] | None] = [None] * n  # (-mean, partner), partner > the cluster
+    stamp = [0] * n
+    heap: list[tuple[float, int, int, int]] = []
+
+    def mean(a: int, b: int) -> float:
+        return links[a][b] / (len(members[a]) * len(members[b]))
+
+    def offer(c: int, candidate: tuple[float, int] | None) -> None:
+        best[c] = candidate
+        stamp[c] += 1
+        if candidate is not None:
+            heapq.heappush(heap, (candidate[0], c, candidate[1], stamp[c]))
+
+    def recompute(c: int) -> None:
+        candidate: tuple[float, int] | None = None
+        for other in links[c]:
+            if other > c:
+                value = mean(c, other)
+                if value >= threshold:
+                    key = (-value, other)
+                    if candidate is None or key < candidate:
+                        candidate = key
+        offer(c, candidate)
+
+    for c in range(n):
+        recompute(c)
     while heap:
-        _, a, b, version_a, version_b = heapq.heappop(heap)
-        if not members[a] or not members[b] or (version[a], version[b]) != (version_a, version_b):
-            continue  # one of the two was merged or grew since this entry was made
+        _, a, b, version = heapq.heappop(heap)
+        if version != stamp[a]:
+            continue  # a's best changed since this entry was made
         members[a].extend(members[b])  # a < b: the merged cluster keeps the lower index
         members[b] = []
-        version[a] += 1
         row_a = links[a]
         row_a.pop(b, None)
         for other, total in links[b].items():
@@ -386,12 +404,19 @@ def _cluster(vectors: Sequence[Vector], threshold: float) -> list[list[int]]:
                 links[other][a] += total
                 links[other].pop(b, None)
         links[b] = {}
-        size_a = len(members[a])
-        for other, total in row_a.items():
-            mean = total / (size_a * len(members[other]))
-            if mean >= threshold:
-                low, high = (a, other) if a < other else (other, a)
-                heapq.heappush(heap, (-mean, low, high, version[low], version[high]))
+        offer(b, None)
+        recompute(a)
+        for other in row_a:
+            previous = best[other]
+            if other > a:  # its pair with a is a's to keep; its best may have been b
+                if previous is not None and previous[1] == b:
+                    recompute(other)
+            elif previous is not None and previous[1] in (a, b):
+                recompute(other)
+            else:
+                value = mean(other, a)
+                if value >= threshold and (previous is None or (-value, a) < previous):
+                    offer(other, (-value, a))
     return [sorted(group) for group in members if group]
 
 

@@ -197,3 +197,57 @@ def test_a_thousand_comments_are_grouped():
     assert len(grouped) + len(result.ungrouped) == 1000
     assert len(set(grouped)) == len(grouped)
     assert 3 <= len(result.topics) <= 60
+
+
+def _naive_average_linkage(
+    vectors: list[dict[str, float]], threshold: float
+) -> list[list[int]] | None:
+    """The definition, computed the slow way: merge the pair of clusters with the highest mean
+    pairwise cosine (ties: the lowest indices) while that mean is at least the threshold.
+
+    Returns None when rounding could decide a step (two means, or a mean and the threshold,
+    closer than 1e-9), where no order of float additions is more right than another."""
+    clusters: dict[int, list[int]] = {i: [i] for i in range(len(vectors))}
+    while True:
+        means: list[tuple[float, int, int]] = []
+        keys = sorted(clusters)
+        for x, a in enumerate(keys):
+            for b in keys[x + 1 :]:
+                total = sum(
+                    grouping.cosine(vectors[i], vectors[j])
+                    for i in clusters[a]
+                    for j in clusters[b]
+                )
+                means.append((total / (len(clusters[a]) * len(clusters[b])), a, b))
+        if any(abs(mean - threshold) < 1e-9 for mean, _a, _b in means):
+            return None
+        eligible = sorted((m for m in means if m[0] >= threshold), key=lambda m: -m[0])
+        if not eligible:
+            return [sorted(members) for _, members in sorted(clusters.items())]
+        if len(eligible) > 1 and eligible[0][0] - eligible[1][0] < 1e-9:
+            return None
+        _, a, b = eligible[0]
+        clusters[a].extend(clusters.pop(b))
+
+
+def test_clustering_matches_the_definition_of_average_linkage() -> None:
+    """`_cluster` keeps per-cluster best merges in a heap; on random sparse vectors it merges
+    exactly as the plain definition does (trials where rounding could decide are left out)."""
+    rnd = random.Random(5)
+    compared = 0
+    for _ in range(200):
+        n = rnd.randint(2, 14)
+        vocabulary = rnd.randint(2, 8)
+        vectors = []
+        for _i in range(n):
+            chosen = rnd.sample(range(vocabulary), rnd.randint(1, min(3, vocabulary)))
+            raw = [rnd.uniform(0.5, 3.0) for _ in chosen]
+            norm = sum(w * w for w in raw) ** 0.5
+            vectors.append({f"t{t}": w / norm for t, w in zip(chosen, raw, strict=True)})
+        threshold = rnd.choice([0.2, 0.35, 0.5])
+        expected = _naive_average_linkage(vectors, threshold)
+        if expected is None:
+            continue
+        compared += 1
+        assert grouping._cluster(vectors, threshold) == expected
+    assert compared > 150
