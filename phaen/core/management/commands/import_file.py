@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from phaen.core import import_jobs, imports
-from phaen.core.actors import SYSTEM
 from phaen.core.errors import ApplicationError
+from phaen.core.management.actors import actor_from_username
 from phaen.core.models import ImportStatus
 
 
@@ -37,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options.get("user"))
+        actor = actor_from_username(options.get("user"))
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
@@ -91,13 +90,3 @@ class Command(BaseCommand):
                 _("Ignored columns the import does not know: %(columns)s")
                 % {"columns": ", ".join(ignored)}
             )
-
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return SYSTEM
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(
-                _("There is no active user called “%(username)s”.") % {"username": username}
-            )
-        return user
