@@ -25,6 +25,7 @@ ALIASES = {
     "demo-users": "demo_users",
     "import": "import_file",
     "worker": "db_worker",
+    "hearing-report": "hearing_report",
 }
 DATABASE_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
 

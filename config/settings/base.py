@@ -192,6 +192,9 @@ PHAEN_RATE_SIGNIN_FAILURES = "100/h"
 PHAEN_RATE_COMMENT_HEARING = env.string("PHAEN_RATE_COMMENT_HEARING", "10/m")
 PHAEN_RATE_COMMENT_CLIENT = env.string("PHAEN_RATE_COMMENT_CLIENT", "50/h")
 PHAEN_RATE_SURVEY_CLIENT = env.string("PHAEN_RATE_SURVEY_CLIENT", "20/h")
+# Suggesting topic groups for more comments than this runs as a background task
+# (phaen.consultation.tasks.run_grouping); fewer are grouped within the request.
+PHAEN_GROUPING_BACKGROUND_COMMENTS = env.integer("PHAEN_GROUPING_BACKGROUND_COMMENTS", 1000)
 # How many reverse proxies append to X-Forwarded-For in front of Phaen; 0 trusts REMOTE_ADDR.
 PHAEN_PROXY_COUNT = env.integer("PHAEN_PROXY_COUNT", 0)
 

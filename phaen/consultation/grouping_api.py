@@ -8,6 +8,7 @@ audit trail). Thin: parse, call one service or selector, shape the answer; error
 """
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at import time.
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,6 +18,7 @@ from ninja.pagination import paginate
 from phaen.api.auth import WRITE_AUTH
 from phaen.api.pagination import PagePagination
 from phaen.consultation import grouping_selectors, grouping_services, permissions, selectors
+from phaen.consultation.grouping_models import GroupingJob
 from phaen.consultation.models import CommentGroup, Hearing
 from phaen.core.errors import PermissionDenied
 
@@ -48,6 +50,38 @@ class SuggestOut(Schema):
     replaced: int
     kept: int
     ungrouped: int
+
+
+class JobOut(Schema):
+    id: int
+    status: str = Field(..., description="pending, running, done or failed.")
+    comment_count: int = Field(..., description="Comments (not hidden) when it was asked for.")
+    threshold: float
+    created: int = Field(..., description="Groups suggested (when done).")
+    replaced: int
+    kept: int
+    ungrouped: int
+    message: str = Field(..., description="Why it failed, in the asker's language.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def _job(job: GroupingJob) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "comment_count": job.comment_count,
+        "threshold": job.threshold,
+        "created": job.created,
+        "replaced": job.replaced,
+        "kept": job.kept,
+        "ungrouped": job.ungrouped,
+        "message": job.message,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
 
 
 class GroupIn(Schema):
@@ -128,21 +162,38 @@ def list_groups(request: HttpRequest, code: str) -> Any:
 
 @router.post(
     "/{code}/suggest",
-    response=SuggestOut,
+    response={200: SuggestOut, 202: JobOut},
     summary="Group the comments by element and topic (replaces unanswered suggested groups)",
 )
 def suggest_groups(request: HttpRequest, code: str, payload: SuggestIn | None = None) -> Any:
+    """Suggests at once (200) for up to `PHAEN_GROUPING_BACKGROUND_COMMENTS` comments; for more,
+    queues a background job (202) to follow at `GET /{code}/suggestions/{id}`. While one runs,
+    another is refused (409 `comment_groups_suggesting`)."""
     hearing = selectors.hearing_for_write(code)
     threshold = payload.threshold if payload else grouping_services.grouping.THRESHOLD
-    result = grouping_services.groups_suggest(
+    request_ = grouping_services.groups_suggest_request(
         actor=request.user, hearing=hearing, threshold=threshold
     )
+    if request_.job is not None:
+        return Status(202, _job(request_.job))
+    result = request_.suggestion
+    assert result is not None
     return {
         "created": _out(result.created),
         "replaced": result.replaced,
         "kept": result.kept,
         "ungrouped": result.ungrouped,
     }
+
+
+@router.get(
+    "/{code}/suggestions/{int:job_id}",
+    response=JobOut,
+    summary="A background suggestion of groups: waiting, running, done or failed",
+)
+def suggestion_job(request: HttpRequest, code: str, job_id: int) -> Any:
+    hearing = _reader(request, code)
+    return _job(grouping_selectors.grouping_job(hearing, job_id))
 
 
 @router.post("/{code}", response={201: GroupOut}, summary="Make a group (of chosen comments)")

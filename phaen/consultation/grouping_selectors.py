@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from phaen.consultation import selectors
+from phaen.consultation.grouping_models import GroupingJob
 from phaen.consultation.grouping_services import GroupError
 from phaen.consultation.models import Comment, CommentGroup, CommentStatus, Hearing, Response
 from phaen.core.errors import NotFound
@@ -128,6 +129,27 @@ def group_of(hearing: Hearing, pk: int) -> CommentGroup:
         )
     group.hearing = hearing
     return group
+
+
+def grouping_job(hearing: Hearing, pk: int) -> GroupingJob:
+    """Return the hearing's background suggestion `pk`, or `NotFound`."""
+    job = GroupingJob.objects.filter(hearing=hearing, pk=pk).first()
+    if job is None:
+        raise NotFound(
+            GroupError.JOB_NOT_FOUND,
+            _("The hearing has no background suggestion numbered %(pk)s.") % {"pk": pk},
+        )
+    return job
+
+
+def latest_grouping_job(hearing: Hearing) -> GroupingJob | None:
+    """The hearing's newest background suggestion (with who asked), if any, in one query."""
+    return (
+        GroupingJob.objects.filter(hearing=hearing)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def groups_of(hearing: Hearing, pks: list[int]) -> list[CommentGroup]:

@@ -18,15 +18,19 @@ Once the hearing's summary is published the groups are final, as the answers giv
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from phaen.consultation import grouping, permissions
+from phaen.consultation.grouping_models import GroupingJob, GroupingJobStatus
 from phaen.consultation.models import (
     Comment,
     CommentGroup,
@@ -59,6 +63,9 @@ class GroupError(StrEnum):
     ANSWERED = "comment_group_answered"
     FINAL = "comment_groups_final"
     OTHER_HEARING = "comment_group_other_hearing"
+    THRESHOLD = "comment_groups_threshold_invalid"
+    SUGGESTING = "comment_groups_suggesting"
+    JOB_NOT_FOUND = "comment_groups_suggestion_not_found"
 
 
 @dataclass(frozen=True)
@@ -206,6 +213,61 @@ def _make_manual(groups: Iterable[CommentGroup | None]) -> None:
 # --- Suggesting groups -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Draft:
+    """What a suggestion reads, and the groups it would make from it."""
+
+    groups: list[CommentGroup]
+    replaceable: list[CommentGroup]
+    result: grouping.Grouping
+    state: tuple[Any, ...]
+    """The groups (with whether each may be replaced) and the comments (with their group)."""
+
+
+def _draft(hearing: Hearing, threshold: float) -> _Draft:
+    groups = list(CommentGroup.objects.filter(hearing=hearing).order_by("pk"))
+    answered = _answered(groups)
+    replaceable = [g for g in groups if g.automatic and g.pk not in answered]
+    replaceable_ids = {g.pk for g in replaceable}
+    rows = list(
+        Comment.objects.filter(hearing=hearing)
+        .exclude(status=CommentStatus.HIDDEN)
+        .order_by("pk")
+        .values_list("pk", "element_code", "body", "group_id")
+    )
+    free = [
+        grouping.Document(pk, element, body)
+        for pk, element, body, group_id in rows
+        if group_id is None or group_id in replaceable_ids
+    ]
+    context = [
+        body
+        for _pk, _element, body, group_id in rows
+        if group_id is not None and group_id not in replaceable_ids
+    ]
+    state = (
+        tuple((g.pk, g.pk in replaceable_ids) for g in groups),
+        tuple((pk, group_id) for pk, _element, _body, group_id in rows),
+    )
+    result = grouping.group_comments(free, context=context, threshold=threshold)
+    return _Draft(groups=groups, replaceable=replaceable, result=result, state=state)
+
+
+def _state_now(hearing: Hearing) -> tuple[Any, ...]:
+    groups = list(CommentGroup.objects.filter(hearing=hearing).order_by("pk"))
+    answered = _answered(groups)
+    rows = (
+        Comment.objects.filter(hearing=hearing)
+        .exclude(status=CommentStatus.HIDDEN)
+        .order_by("pk")
+        .values_list("pk", "group_id")
+    )
+    return (
+        tuple((g.pk, g.automatic and g.pk not in answered) for g in groups),
+        tuple(rows),
+    )
+
+
 def groups_suggest(
     *, actor: Any, hearing: Hearing, threshold: float = grouping.THRESHOLD
 ) -> Suggestion:
@@ -214,34 +276,23 @@ def groups_suggest(
     Replaces the automatic groups nobody has answered; the comments of the other groups stay
     where they are and are not regrouped (they still count in the term weights). Comments that
     no topic takes stay without a group.
+
+    The grouping is worked out before the hearing is locked, so comments keep coming in while it
+    runs; under the lock, if a comment or a group changed meanwhile, it is worked out again from
+    what is there now, so the groups written always match the comments.
     """
     _ensure_can_group(actor, hearing, "comment_group.suggest")
     _ensure_not_final(hearing)
+    draft = _draft(hearing, threshold)
     with transaction.atomic():
         Hearing.objects.select_for_update().filter(
             pk=hearing.pk
         ).first()  # one suggestion at a time
-        groups = list(CommentGroup.objects.filter(hearing=hearing).order_by("pk"))
-        answered = _answered(groups)
-        replaceable = [g for g in groups if g.automatic and g.pk not in answered]
+        _ensure_not_final(hearing)
+        if _state_now(hearing) != draft.state:
+            draft = _draft(hearing, threshold)
+        groups, replaceable, result = draft.groups, draft.replaceable, draft.result
         replaceable_ids = {g.pk for g in replaceable}
-        rows = list(
-            Comment.objects.filter(hearing=hearing)
-            .exclude(status=CommentStatus.HIDDEN)
-            .order_by("pk")
-            .values_list("pk", "element_code", "body", "group_id")
-        )
-        free = [
-            grouping.Document(pk, element, body)
-            for pk, element, body, group_id in rows
-            if group_id is None or group_id in replaceable_ids
-        ]
-        context = [
-            body
-            for _pk, _element, body, group_id in rows
-            if group_id is not None and group_id not in replaceable_ids
-        ]
-        result = grouping.group_comments(free, context=context, threshold=threshold)
 
         before = [{"id": g.pk, "name": g.name, "element_code": g.element_code} for g in replaceable]
         CommentGroup.objects.filter(pk__in=replaceable_ids).delete()  # their comments: no group
@@ -287,6 +338,140 @@ def groups_suggest(
         kept=len(groups) - len(replaceable),
         ungrouped=len(result.ungrouped),
     )
+
+
+# --- Suggesting groups in the background -----------------------------------------------------
+
+RUNNING_FOR_AT_MOST = dt.timedelta(hours=1)
+"""A background suggestion still waiting or running after this long is taken to have died (its
+worker stopped), so it no longer stops a new one."""
+
+
+@dataclass(frozen=True)
+class SuggestRequest:
+    """What `groups_suggest_request` did: suggested at once, or queued a background job."""
+
+    suggestion: Suggestion | None = None
+    job: GroupingJob | None = None
+
+
+def _valid_threshold(threshold: float) -> float:
+    if not 0 < threshold <= 1:
+        raise _fail(
+            GroupError.THRESHOLD,
+            _("The threshold is a similarity above 0 and at most 1."),
+            "threshold",
+        )
+    return threshold
+
+
+def groups_suggest_request(
+    *,
+    actor: Any,
+    hearing: Hearing,
+    threshold: float = grouping.THRESHOLD,
+    background: bool | None = None,
+) -> SuggestRequest:
+    """Suggest groups now, or queue the suggestion as a background job.
+
+    `background=None` suggests at once for at most `settings.PHAEN_GROUPING_BACKGROUND_COMMENTS`
+    comments and queues more; True always queues; False never does. The system actor (which has
+    no user to run as later) always suggests at once. While a job of the hearing waits or runs,
+    another is refused (`comment_groups_suggesting`, 409).
+    """
+    _ensure_can_group(actor, hearing, "comment_group.suggest")
+    _ensure_not_final(hearing)
+    threshold = _valid_threshold(threshold)
+    user_pk = getattr(actor, "pk", None)
+    count = Comment.objects.filter(hearing=hearing).exclude(status=CommentStatus.HIDDEN).count()
+    if background is None:
+        background = count > settings.PHAEN_GROUPING_BACKGROUND_COMMENTS
+    if user_pk is None or not background:
+        return SuggestRequest(
+            suggestion=groups_suggest(actor=actor, hearing=hearing, threshold=threshold)
+        )
+    with transaction.atomic():
+        Hearing.objects.select_for_update().filter(pk=hearing.pk).first()
+        running = GroupingJob.objects.filter(
+            hearing=hearing,
+            status__in=(GroupingJobStatus.PENDING, GroupingJobStatus.RUNNING),
+            created_at__gte=timezone.now() - RUNNING_FOR_AT_MOST,
+        ).exists()
+        if running:
+            raise ApplicationError(
+                GroupError.SUGGESTING,
+                _(
+                    "Groups are already being suggested for this hearing in the background. "
+                    "Reload the page in a minute to see them."
+                ),
+                http_status=409,
+            )
+        job = GroupingJob.objects.create(
+            hearing=hearing,
+            requested_by_id=user_pk,
+            threshold=threshold,
+            comment_count=count,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        audit_record(
+            actor=actor,
+            action="comment_group.suggest_queued",
+            target=hearing,
+            after={"job": job.pk, "comments": count, "threshold": threshold},
+        )
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return SuggestRequest(job=job)
+
+
+def _enqueue(job_id: int) -> None:
+    from phaen.consultation.tasks import run_grouping
+
+    run_grouping.enqueue(job_id)
+
+
+def grouping_job_run(job_id: int) -> GroupingJob:
+    """Run a queued suggestion as the planner who asked, in their language; record the outcome.
+
+    A refusal (the planner lost the right, the summary was published meanwhile) fails the job
+    with the service's message. An unexpected error fails it too, then is raised again for the
+    worker's log.
+    """
+    job = GroupingJob.objects.select_related("hearing", "requested_by").get(pk=job_id)
+    if not job.in_progress:
+        return job
+    job.status = GroupingJobStatus.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    with translation.override(job.language):
+        try:
+            if job.requested_by is None or not job.requested_by.is_active:
+                raise ApplicationError(
+                    GroupError.SUGGESTING,
+                    _("The person who asked for the groups can no longer suggest them."),
+                    http_status=409,
+                )
+            result = groups_suggest(
+                actor=job.requested_by, hearing=job.hearing, threshold=job.threshold
+            )
+        except ApplicationError as exc:
+            _finish(job, GroupingJobStatus.FAILED, message=str(exc.message))
+            return job
+        except Exception:
+            _finish(job, GroupingJobStatus.FAILED, message=_("An unexpected error stopped it."))
+            raise
+    job.created = len(result.created)
+    job.replaced = result.replaced
+    job.kept = result.kept
+    job.ungrouped = result.ungrouped
+    _finish(job, GroupingJobStatus.DONE)
+    return job
+
+
+def _finish(job: GroupingJob, status: str, *, message: str = "") -> None:
+    job.status = status
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save()
 
 
 # --- A planner's groups ----------------------------------------------------------------------

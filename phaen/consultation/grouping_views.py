@@ -28,8 +28,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from phaen.consultation import grouping_selectors, grouping_services, permissions, selectors
 from phaen.consultation.grouping_forms import CommentsForm, MergeForm, RenameForm
+from phaen.consultation.grouping_services import GroupError
 from phaen.consultation.models import Hearing, HearingStatus
-from phaen.core.errors import ValidationFailed
+from phaen.core.errors import ApplicationError, ValidationFailed
 from phaen.plans.views import HtmxRequest, translate_domain_errors
 
 
@@ -74,6 +75,7 @@ def _board(
         "errors": errors or [],
         "hearing_url": _hearing_url(hearing.code),
         "merge_form": MergeForm(group_choices=choices),
+        "job": grouping_selectors.latest_grouping_job(hearing),
     }
     return render(request, "consultation/groups/pages/board.html", context, status=status)
 
@@ -138,7 +140,24 @@ def group_board(request: HtmxRequest, code: str) -> HttpResponse:
 def groups_suggest(request: HtmxRequest, code: str) -> HttpResponse:
     """Group the comments by topic (`grouping_services.groups_suggest`)."""
     hearing = _staff_hearing(request, code, "comment_group.suggest")
-    result = grouping_services.groups_suggest(actor=request.user, hearing=hearing)
+    try:
+        outcome = grouping_services.groups_suggest_request(actor=request.user, hearing=hearing)
+    except ApplicationError as exc:
+        if exc.code != GroupError.SUGGESTING:
+            raise
+        return _board(request, hearing, errors=[str(exc.message)], status=409)
+    if outcome.job is not None:
+        messages.info(
+            request,
+            _(
+                "The hearing has %(count)s comments, so the groups are being suggested in the "
+                "background. Reload this page in a minute or two to see them."
+            )
+            % {"count": outcome.job.comment_count},
+        )
+        return redirect(board_url(hearing.code))
+    result = outcome.suggestion
+    assert result is not None
     messages.success(
         request,
         ngettext(

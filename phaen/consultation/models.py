@@ -385,3 +385,7 @@ class Response(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.hearing_id} {self.decision}"
+
+
+from phaen.consultation.grouping_models import *  # noqa: E402, F403
+from phaen.consultation.survey_models import *  # noqa: E402, F403

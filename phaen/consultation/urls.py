@@ -61,3 +61,11 @@ urlpatterns += grouping_urls.urlpatterns
 from phaen.consultation import event_urls  # noqa: E402
 
 urlpatterns += event_urls.urlpatterns
+
+from phaen.consultation import survey_urls  # noqa: E402
+
+urlpatterns += survey_urls.urlpatterns
+
+from phaen.consultation import report_urls  # noqa: E402
+
+urlpatterns += report_urls.urlpatterns

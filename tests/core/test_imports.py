@@ -27,7 +27,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import translation
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from phaen import cli
@@ -40,12 +39,11 @@ from phaen.core.models import AuditRecord, ImportJob, ImportStatus
 from phaen.orgs.models import Organisation, OrganisationAlias
 from phaen.orgs.services import organisation_alias_add
 from tests.conftest import member, planning_office, signed_in
+from tests.tasks import DATABASE_TASKS, IMMEDIATE_TASKS, run_worker_once
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 KIND = "test-aliases"
 
 
@@ -164,27 +162,6 @@ def start(actor, data: bytes, **kwargs: Any) -> ImportJob:
         file=upload(data, kwargs.pop("name", "aliases.xlsx")),
         **kwargs,
     )
-
-
-def run_worker_once() -> int:
-    """Run every ready task the way `phaen worker` does (without its connection recycling,
-    which would close the test's transaction); return how many ran."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while (result := DBTaskResult.objects.ready().get_locked()) is not None:
-        result.claim(worker.worker_id)
-        worker.run_task(result)
-        ran += 1
-    return ran
 
 
 # --- Typed cells -------------------------------------------------------------------------------

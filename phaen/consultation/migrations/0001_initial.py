@@ -6,223 +6,674 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geography', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('plans', '0002_lifecycle_and_versions'),
+        ("geography", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("plans", "0002_lifecycle_and_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Hearing',
+            name="Hearing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='code')),
-                ('title_th', models.CharField(max_length=500, verbose_name='Thai title')),
-                ('title_en', models.CharField(blank=True, max_length=500, verbose_name='English title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('starts_at', models.DateTimeField(verbose_name='opens')),
-                ('ends_at', models.DateTimeField(verbose_name='closes')),
-                ('online_comments', models.BooleanField(default=True, verbose_name='online comments on Phaen')),
-                ('in_person', models.BooleanField(default=False, verbose_name='in-person events')),
-                ('written', models.BooleanField(default=False, verbose_name='written submissions')),
-                ('moderation', models.BooleanField(default=False, verbose_name='comments wait for moderation before they are shown')),
-                ('affected_groups', models.TextField(blank=True, verbose_name='affected groups')),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('open', 'Open for comments'), ('closed', 'Closed'), ('summarised', 'Summary published')], default='scheduled', max_length=16, verbose_name='status')),
-                ('online_views', models.PositiveIntegerField(default=0, verbose_name='online views')),
-                ('reported_participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants reported')),
-                ('reported_online_views', models.PositiveIntegerField(blank=True, null=True, verbose_name='online views reported')),
-                ('summary_th', models.TextField(blank=True, verbose_name='summary')),
-                ('summary_published_at', models.DateTimeField(blank=True, null=True, verbose_name='summary published')),
-                ('invited', models.ManyToManyField(blank=True, related_name='hearing_invitations', to='orgs.organisation', verbose_name='invited organisations')),
-                ('organiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hearings', to='orgs.organisation', verbose_name='organiser')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hearings', to='plans.plan', verbose_name='plan')),
-                ('section', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='plans.planelement', verbose_name='section heard')),
-                ('sources', models.ManyToManyField(blank=True, related_name='hearings', to='plans.source', verbose_name='sources')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hearings', to='plans.planversion', verbose_name='plan version heard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="code")),
+                ("title_th", models.CharField(max_length=500, verbose_name="Thai title")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="English title"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("starts_at", models.DateTimeField(verbose_name="opens")),
+                ("ends_at", models.DateTimeField(verbose_name="closes")),
+                (
+                    "online_comments",
+                    models.BooleanField(default=True, verbose_name="online comments on Phaen"),
+                ),
+                ("in_person", models.BooleanField(default=False, verbose_name="in-person events")),
+                ("written", models.BooleanField(default=False, verbose_name="written submissions")),
+                (
+                    "moderation",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="comments wait for moderation before they are shown",
+                    ),
+                ),
+                ("affected_groups", models.TextField(blank=True, verbose_name="affected groups")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("open", "Open for comments"),
+                            ("closed", "Closed"),
+                            ("summarised", "Summary published"),
+                        ],
+                        default="scheduled",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "online_views",
+                    models.PositiveIntegerField(default=0, verbose_name="online views"),
+                ),
+                (
+                    "reported_participants",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="participants reported"
+                    ),
+                ),
+                (
+                    "reported_online_views",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="online views reported"
+                    ),
+                ),
+                ("summary_th", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "summary_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="summary published"),
+                ),
+                (
+                    "invited",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="hearing_invitations",
+                        to="orgs.organisation",
+                        verbose_name="invited organisations",
+                    ),
+                ),
+                (
+                    "organiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hearings",
+                        to="orgs.organisation",
+                        verbose_name="organiser",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hearings",
+                        to="plans.plan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="plans.planelement",
+                        verbose_name="section heard",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="hearings",
+                        to="plans.source",
+                        verbose_name="sources",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hearings",
+                        to="plans.planversion",
+                        verbose_name="plan version heard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hearing',
-                'verbose_name_plural': 'hearings',
-                'ordering': ['-starts_at', 'code'],
+                "verbose_name": "hearing",
+                "verbose_name_plural": "hearings",
+                "ordering": ["-starts_at", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('hearing_meeting', 'Public hearing meeting'), ('workshop', 'Workshop'), ('seminar', 'Seminar'), ('focus_group', 'Focus group')], max_length=16, verbose_name='kind')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online'), ('hybrid', 'Hybrid')], default='in_person', max_length=16, verbose_name='mode')),
-                ('title_th', models.CharField(max_length=500, verbose_name='Thai title')),
-                ('title_en', models.CharField(blank=True, max_length=500, verbose_name='English title')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends')),
-                ('venue', models.CharField(blank=True, max_length=500, verbose_name='venue')),
-                ('agenda', models.TextField(blank=True, verbose_name='agenda')),
-                ('online_url', models.URLField(blank=True, max_length=500, verbose_name='online link')),
-                ('online_views', models.PositiveIntegerField(blank=True, null=True, verbose_name='online views')),
-                ('registration_open', models.BooleanField(default=False, verbose_name='registration open')),
-                ('attendance', models.PositiveIntegerField(blank=True, null=True, verbose_name='attendance')),
-                ('minutes', models.TextField(blank=True, verbose_name='minutes')),
-                ('organiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='orgs.organisation', verbose_name='organiser')),
-                ('outputs', models.ManyToManyField(blank=True, related_name='event_outputs', to='plans.planelement', verbose_name='outputs: plan elements')),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='plans.plan', verbose_name='plan')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.province', verbose_name='province')),
-                ('sources', models.ManyToManyField(blank=True, related_name='events', to='plans.source', verbose_name='sources')),
-                ('hearing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='consultation.hearing', verbose_name='hearing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hearing_meeting", "Public hearing meeting"),
+                            ("workshop", "Workshop"),
+                            ("seminar", "Seminar"),
+                            ("focus_group", "Focus group"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("online", "Online"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        default="in_person",
+                        max_length=16,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("title_th", models.CharField(max_length=500, verbose_name="Thai title")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="English title"),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends")),
+                ("venue", models.CharField(blank=True, max_length=500, verbose_name="venue")),
+                ("agenda", models.TextField(blank=True, verbose_name="agenda")),
+                (
+                    "online_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="online link"),
+                ),
+                (
+                    "online_views",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="online views"),
+                ),
+                (
+                    "registration_open",
+                    models.BooleanField(default=False, verbose_name="registration open"),
+                ),
+                (
+                    "attendance",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="attendance"),
+                ),
+                ("minutes", models.TextField(blank=True, verbose_name="minutes")),
+                (
+                    "organiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="orgs.organisation",
+                        verbose_name="organiser",
+                    ),
+                ),
+                (
+                    "outputs",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="event_outputs",
+                        to="plans.planelement",
+                        verbose_name="outputs: plan elements",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="plans.plan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="events", to="plans.source", verbose_name="sources"
+                    ),
+                ),
+                (
+                    "hearing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="consultation.hearing",
+                        verbose_name="hearing",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['-starts_at', 'code'],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["-starts_at", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CommentGroup',
+            name="CommentGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('element_code', models.CharField(blank=True, max_length=64, verbose_name='element')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='keywords')),
-                ('automatic', models.BooleanField(default=False, verbose_name='made by topic grouping')),
-                ('hearing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='consultation.hearing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "element_code",
+                    models.CharField(blank=True, max_length=64, verbose_name="element"),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="keywords")),
+                (
+                    "automatic",
+                    models.BooleanField(default=False, verbose_name="made by topic grouping"),
+                ),
+                (
+                    "hearing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="consultation.hearing",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment group',
-                'ordering': ['hearing', 'element_code', 'name'],
+                "verbose_name": "comment group",
+                "ordering": ["hearing", "element_code", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('element_code', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='element')),
-                ('element_title', models.CharField(blank=True, max_length=1000, verbose_name='element title when commented')),
-                ('quote', models.TextField(blank=True, verbose_name='quoted passage')),
-                ('stance', models.CharField(choices=[('support', 'Support'), ('oppose', 'Oppose'), ('suggest', 'Suggest a change')], max_length=16, verbose_name='stance')),
-                ('body', models.TextField(verbose_name='comment')),
-                ('channel', models.CharField(choices=[('online', 'Online on Phaen'), ('written', 'Written submission'), ('in_person', 'In person')], default='online', max_length=16, verbose_name='channel')),
-                ('author_name', models.CharField(blank=True, max_length=300, verbose_name='name')),
-                ('author_organisation', models.CharField(blank=True, max_length=300, verbose_name='organisation')),
-                ('show_identity', models.BooleanField(default=False, verbose_name='show my name and organisation')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail (never shown)')),
-                ('consent_at', models.DateTimeField(blank=True, null=True, verbose_name='consent given')),
-                ('consent_text_version', models.CharField(blank=True, max_length=16)),
-                ('commenter_key', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('fingerprint', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('access_key_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for moderation'), ('published', 'Published'), ('hidden', 'Hidden')], default='published', max_length=16, verbose_name='status')),
-                ('search_document', models.TextField(default='', editable=False)),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to='consultation.commentgroup', verbose_name='group')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to='consultation.event', verbose_name='event')),
-                ('hearing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='consultation.hearing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "element_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="element"
+                    ),
+                ),
+                (
+                    "element_title",
+                    models.CharField(
+                        blank=True, max_length=1000, verbose_name="element title when commented"
+                    ),
+                ),
+                ("quote", models.TextField(blank=True, verbose_name="quoted passage")),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("support", "Support"),
+                            ("oppose", "Oppose"),
+                            ("suggest", "Suggest a change"),
+                        ],
+                        max_length=16,
+                        verbose_name="stance",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="comment")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online on Phaen"),
+                            ("written", "Written submission"),
+                            ("in_person", "In person"),
+                        ],
+                        default="online",
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("author_name", models.CharField(blank=True, max_length=300, verbose_name="name")),
+                (
+                    "author_organisation",
+                    models.CharField(blank=True, max_length=300, verbose_name="organisation"),
+                ),
+                (
+                    "show_identity",
+                    models.BooleanField(
+                        default=False, verbose_name="show my name and organisation"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="e-mail (never shown)"
+                    ),
+                ),
+                (
+                    "consent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="consent given"),
+                ),
+                ("consent_text_version", models.CharField(blank=True, max_length=16)),
+                ("commenter_key", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("fingerprint", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("access_key_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for moderation"),
+                            ("published", "Published"),
+                            ("hidden", "Hidden"),
+                        ],
+                        default="published",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("search_document", models.TextField(default="", editable=False)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="comments",
+                        to="consultation.commentgroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="comments",
+                        to="consultation.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "hearing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="consultation.hearing",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment',
-                'verbose_name_plural': 'comments',
-                'ordering': ['hearing', 'created_at', 'id'],
+                "verbose_name": "comment",
+                "verbose_name_plural": "comments",
+                "ordering": ["hearing", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HearingDocument',
+            name="HearingDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('file', models.CharField(blank=True, max_length=500, verbose_name='file')),
-                ('file_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('hearing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='consultation.hearing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("file", models.CharField(blank=True, max_length=500, verbose_name="file")),
+                (
+                    "file_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="file name"),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "hearing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="consultation.hearing",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hearing document',
-                'ordering': ['hearing', 'created_at'],
+                "verbose_name": "hearing document",
+                "ordering": ["hearing", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ModerationAction',
+            name="ModerationAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('hide', 'Hidden'), ('restore', 'Restored'), ('publish', 'Published')], max_length=16, verbose_name='action')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderation', to='consultation.comment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("hide", "Hidden"),
+                            ("restore", "Restored"),
+                            ("publish", "Published"),
+                        ],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moderation",
+                        to="consultation.comment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'moderation action',
-                'ordering': ['comment', 'created_at', 'id'],
+                "verbose_name": "moderation action",
+                "ordering": ["comment", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('organisation_name', models.CharField(blank=True, max_length=300, verbose_name='organisation')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('public_in_register', models.BooleanField(default=False, verbose_name='shown in the public register')),
-                ('consent_at', models.DateTimeField(verbose_name='consent given')),
-                ('attended', models.BooleanField(default=False, verbose_name='attended')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='consultation.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "organisation_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="organisation"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "public_in_register",
+                    models.BooleanField(default=False, verbose_name="shown in the public register"),
+                ),
+                ("consent_at", models.DateTimeField(verbose_name="consent given")),
+                ("attended", models.BooleanField(default=False, verbose_name="attended")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="consultation.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registration',
-                'ordering': ['event', 'created_at'],
+                "verbose_name": "registration",
+                "ordering": ["event", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('decision', models.CharField(choices=[('accepted', 'Accepted'), ('partly', 'Partly accepted'), ('not_accepted', 'Not accepted'), ('out_of_scope', 'Out of scope')], max_length=16, verbose_name='decision')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('change_made', models.TextField(blank=True, verbose_name='change made')),
-                ('changed_element_code', models.CharField(blank=True, max_length=64, verbose_name='element changed')),
-                ('comment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='response', to='consultation.comment')),
-                ('group', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='response', to='consultation.commentgroup')),
-                ('hearing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='consultation.hearing')),
-                ('responder', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("partly", "Partly accepted"),
+                            ("not_accepted", "Not accepted"),
+                            ("out_of_scope", "Out of scope"),
+                        ],
+                        max_length=16,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("change_made", models.TextField(blank=True, verbose_name="change made")),
+                (
+                    "changed_element_code",
+                    models.CharField(blank=True, max_length=64, verbose_name="element changed"),
+                ),
+                (
+                    "comment",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response",
+                        to="consultation.comment",
+                    ),
+                ),
+                (
+                    "group",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response",
+                        to="consultation.commentgroup",
+                    ),
+                ),
+                (
+                    "hearing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="consultation.hearing",
+                    ),
+                ),
+                (
+                    "responder",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'response',
-                'ordering': ['hearing', 'created_at'],
+                "verbose_name": "response",
+                "ordering": ["hearing", "created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='hearing_period_ordered'),
+            model_name="hearing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="hearing_period_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['hearing', 'status', 'element_code'], name='comment_hearing_status'),
+            model_name="comment",
+            index=models.Index(
+                fields=["hearing", "status", "element_code"], name="comment_hearing_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['hearing', 'fingerprint'], name='comment_fingerprint'),
+            model_name="comment",
+            index=models.Index(fields=["hearing", "fingerprint"], name="comment_fingerprint"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('comment__isnull', False), ('group__isnull', True)), models.Q(('comment__isnull', True), ('group__isnull', False)), _connector='OR'), name='response_answers_one'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("comment__isnull", False), ("group__isnull", True)),
+                    models.Q(("comment__isnull", True), ("group__isnull", False)),
+                    _connector="OR",
+                ),
+                name="response_answers_one",
+            ),
         ),
     ]
