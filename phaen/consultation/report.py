@@ -18,9 +18,11 @@ Who reads it: the public, once the organiser has published the summary (the hear
 and auditors (who read everything), may preview it at any time; the preview is marked as a draft.
 
 Known limitation of the PDF (WeasyPrint's ToUnicode map, measured with pdftotext): text copied
-or extracted from the PDF can alter some Thai characters: SARA AM (ำ) comes out as SARA AA (า),
-and a tone mark over a lower vowel (ู้, ปู่) can turn a later tone mark into another mark (ย่า).
-The PDF reads correctly on screen and on paper; the web page and the DOCX hold the exact text.
+or extracted from the PDF turns SARA AM (ำ) into SARA AA (า), because HarfBuzz draws ำ as two
+glyphs and the map gives each glyph one meaning. With the Sarabun files the PDF embeds, the
+other stacked marks (ผู้, ปู่ย่า, ที่นี่) come out intact; with the fallback fonts of
+fonts-thai-tlwg some do not. The PDF reads correctly on screen and on paper; the web page and
+the DOCX hold the exact text.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """Render a hearing's summary report (`report.HearingReport`) as a PDF or a Word document.
 
 The PDF is WeasyPrint's rendering of `consultation/report/print.html` (A4, the plan's title at
-the top of each page, the page number at the bottom). Its fonts are Debian's fonts-thai-tlwg
-(Garuda first), which `scripts/install-debs` installs; pango breaks Thai lines at word
+the top of each page, the page number at the bottom). Its typeface is Sarabun, the face of Thai
+official documents, from the npm package @fontsource/sarabun (SIL Open Font License; its Thai
+and Latin files are embedded as two faces, each for its own characters), with Debian's
+fonts-thai-tlwg (`scripts/install-debs`) as the fallback. Pango breaks Thai lines at word
 boundaries with libthai because the document says `lang="th"`. See `report`'s docstring for
-what copying text out of the PDF can alter (SARA AM, some stacked marks).
+what copying text out of the PDF can alter (SARA AM).
 
 The DOCX is built with python-docx: headings, tables of counts by channel, stance and element,
 the groups with their answers, and the changes. Its styles name a Thai font for every script
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -46,11 +49,50 @@ REPORT_LANGUAGE = "th"
 # --- PDF ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FontFace:
+    """One @font-face of the PDF: a file of the Sarabun package for a range of characters."""
+
+    family: str
+    weight: int
+    url: str
+    unicode_range: str
+
+
+# Each subset is its own family, so that WeasyPrint never mixes the glyphs of two files in one
+# font (it would then map some glyphs back to the wrong characters when text is copied).
+PDF_FONT_SUBSETS = {
+    "Sarabun Thai": ("thai", "U+0E01-0E5B, U+200C-200D, U+25CC"),
+    "Sarabun Latin": (
+        "latin",
+        "U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA, U+02DC, U+2000-206F, "
+        "U+20AC, U+2122, U+2191, U+2193, U+2212, U+2215, U+FEFF, U+FFFD",
+    ),
+}
+PDF_FONT_WEIGHTS = (400, 700)
+
+
+def pdf_font_faces() -> list[FontFace]:
+    """The Sarabun files found by the static files finders (none when npm's packages are not
+    installed: the PDF then uses the fallback fonts)."""
+    from django.contrib.staticfiles import finders
+
+    faces = []
+    for family, (subset, unicode_range) in PDF_FONT_SUBSETS.items():
+        for weight in PDF_FONT_WEIGHTS:
+            found = finders.find(f"vendor/sarabun/sarabun-{subset}-{weight}-normal.woff")
+            if isinstance(found, str):
+                faces.append(FontFace(family, weight, Path(found).as_uri(), unicode_range))
+    return faces
+
+
 def report_pdf(report: HearingReport) -> bytes:
     """Render the report as an A4 PDF."""
     from weasyprint import HTML  # heavy (pango, harfbuzz): loaded on first use
 
-    html = render_to_string("consultation/report/print.html", {"report": report})
+    html = render_to_string(
+        "consultation/report/print.html", {"report": report, "fonts": pdf_font_faces()}
+    )
     base_url = str(getattr(settings, "BASE_DIR", "."))
     pdf: bytes = HTML(string=html, base_url=base_url).write_pdf()
     return pdf

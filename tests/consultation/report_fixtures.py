@@ -25,9 +25,12 @@ from tests.consultation.hearing_fixtures import eec_plan, make_hearing, planner_
 
 PLAN_NAME_TH = "แผนปฏิบัติการพัฒนาโครงสร้างพื้นฐานด้านดิจิทัลเพื่อรองรับเขตพัฒนาพิเศษภาคตะวันออก พ.ศ. 2567 – 2570"
 HEARING_TITLE = "รับฟังความคิดเห็นต่อร่างแผนปฏิบัติการโครงสร้างพื้นฐานดิจิทัล EEC ระยะที่ 2"
-# A realistic comment without SARA AM (ำ) nor a tone mark over a lower vowel, which text
+# A realistic comment with stacked marks (ผู้, ที่นี่, ข่าย) but without SARA AM (ำ), which text
 # extracted from WeasyPrint's PDFs can alter (see phaen.consultation.report).
-COMMENT_TH = "ควรเพิ่มจุดบริการอินเทอร์เน็ตสาธารณะในนิคมอุตสาหกรรมและชุมชนรอบเมืองพัทยา"
+COMMENT_TH = (
+    "ควรขยายโครงข่ายอินเทอร์เน็ตสาธารณะให้ทั่วถึงนิคมอุตสาหกรรมและชุมชนรอบเมืองพัทยา"
+    " เพื่อให้ผู้สูงอายุที่นี่เข้าถึงบริการภาครัฐได้ง่ายขึ้น"
+)
 NAMED_AUTHOR = "สมศรี ทดสอบดี"
 NAMED_ORGANISATION = "สภาอุตสาหกรรมจังหวัดชลบุรี"
 HIDDEN_NAME = "ผู้ไม่ประสงค์ออกนาม ทดสอบ"

@@ -69,9 +69,11 @@ def test_the_pdf_holds_the_plans_thai_title_and_a_thai_comment_intact(published,
     assert squeeze(PLAN_NAME_TH) in squeeze(text)
     assert squeeze(COMMENT_TH) in squeeze(text)
     assert NAMED_AUTHOR in text
-    # A Thai font of fonts-thai-tlwg is embedded (subset) in the file.
-    embedded = [line for line in fonts.splitlines() if "Garuda" in line]
-    assert embedded and all(" yes " in line for line in embedded)
+    # Sarabun (from npm) is embedded, as a subset, for the Thai and for the Latin characters.
+    embedded = [line for line in fonts.splitlines() if "Sarabun" in line]
+    assert any("Sarabun-Thai" in line for line in embedded)
+    assert any("Sarabun-Latin" in line for line in embedded)
+    assert all(" yes " in line for line in embedded)
 
 
 def _page_counts(html: str) -> dict[str, int]:
