@@ -123,6 +123,17 @@ def test_public_comment_is_grouped_answered_and_summarised(live: Any, sign_in_as
     # The public page shows the published summary; the commenter's private page, the answer
     public.goto(url)
     expect(public.locator("main")).to_contain_text("ผู้จัดรับข้อเสนอเรื่องโครงข่ายในชุมชนรอบนิคม")
+
+    # … with its summary report: counts by stance, the group with its answer, and downloads
+    public.get_by_role("link", name=thai("Read the summary report (web, PDF, Word)")).click()
+    report = public.locator("main")
+    expect(report.locator("[data-count='stance-oppose']")).to_have_text("1")
+    expect(report.locator(f"[data-count='element-{STRATEGY}']")).to_have_text("1")
+    expect(report).to_contain_text(GROUP)
+    expect(report).to_contain_text(REASON)
+    with public.expect_download() as download:
+        public.locator("a[href$='/summary/pdf/']").first.click()
+    assert download.value.suggested_filename == f"{CODE}-summary.pdf"
     public.goto(private_link)
     answer = public.locator("main")
     expect(answer).to_contain_text(BODY)
